@@ -1,0 +1,5 @@
+import sys
+
+from cams_module.cli import main
+
+sys.exit(main())

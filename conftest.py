@@ -1,0 +1,5 @@
+"""Root conftest: shared fixtures live in tests/fixtures/ (one module per area)."""
+
+pytest_plugins = [
+    "tests.fixtures.nomad_server",
+]

@@ -1,0 +1,37 @@
+"""cams-nomad: publish CAMS (jam.py LIMS) fabrication processes to NOMAD as FAIR data."""
+
+from setuptools import find_packages, setup
+
+setup(
+    name="cams-nomad",
+    version="0.1.0",
+    description="Bridge from the CAMS LIMS (jam.py) to the NOMAD FAIR data repository",
+    long_description=open("README.md", encoding="utf-8").read(),
+    long_description_content_type="text/markdown",
+    python_requires=">=3.11",
+    packages=find_packages(include=["cams_module", "cams_module.*"]),
+    include_package_data=True,
+    package_data={"cams_module": ["**/*.json", "**/*.js", "**/*.html", "**/*.css"]},
+    install_requires=[
+        "jam.py-v5==5.5.4",
+        "requests>=2.31",
+        "pint>=0.23",
+    ],
+    extras_require={
+        "test": [
+            "pytest>=8",
+            "pytest-timeout>=2.3",
+            "hypothesis>=6.100",
+            "playwright==1.65.2",
+            "psycopg2-binary>=2.9",
+            "ruff>=0.6",
+        ],
+        "postgres": ["psycopg2-binary>=2.9"],
+    },
+    entry_points={
+        "console_scripts": [
+            "cams-nomad=cams_module.cli:main",
+            "official=cams_module.official:main",
+        ]
+    },
+)
