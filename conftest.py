@@ -2,4 +2,6 @@
 
 pytest_plugins = [
     "tests.fixtures.nomad_server",
+    "tests.fixtures.cams_task",
+    "tests.fixtures.browser",
 ]
