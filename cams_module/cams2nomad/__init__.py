@@ -1,0 +1,1 @@
+"""CAMS -> NOMAD mapping: profiles as JSON data, named converters, the profile loader."""

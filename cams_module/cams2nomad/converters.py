@@ -1,0 +1,356 @@
+"""Named, pure converters from CAMS values to the value a NOMAD quantity declares.
+
+Every converter has the signature ``convert(value, target, unit=None, fmt=None)``:
+``target`` describes the NOMAD quantity (``.type``, ``.unit``, ``.enum`` — a Contract 2
+``Quantity`` or a :class:`Target`), ``unit`` is the CAMS unit given in the profile and
+``fmt`` the CAMS format (durations). A value that cannot be converted raises
+:class:`ConversionError` carrying what was expected.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from cams_module.cams2nomad.units import (
+    clean_float,
+    compatible,
+    convert_quantity,
+    is_time,
+    parse_unit,
+)
+
+
+class ConversionError(ValueError):
+    """A CAMS value that a converter cannot turn into the target's value."""
+
+    def __init__(self, message: str, expected: str):
+        super().__init__(message)
+        self.message = message
+        self.expected = expected
+
+
+class TargetLike(Protocol):
+    type: str
+    unit: str | None
+    enum: Sequence[str] | None
+
+
+@dataclass(frozen=True)
+class Target:
+    """A NOMAD quantity as far as converters care: type name, unit, enum values."""
+
+    type: str
+    unit: str | None = None
+    enum: tuple[str, ...] | None = None
+
+
+FLOAT_TYPES = {"float", "float64", "float32", "np.float64", "np.float32", "np.float16"}
+INT_TYPES = {"int", "int32", "int64", "np.int64", "np.int32", "np.int16", "np.int8", "np.uint64"}
+
+
+def type_kind(type_name: str | None) -> str:
+    """Classify a NOMAD type name: str, float, int, bool, datetime, enum, reference, other."""
+    t = (type_name or "").strip()
+    if t in ("str", "string"):
+        return "str"
+    if t in FLOAT_TYPES:
+        return "float"
+    if t in INT_TYPES:
+        return "int"
+    if t in ("bool", "np.bool_"):
+        return "bool"
+    if t in ("Datetime", "datetime"):
+        return "datetime"
+    if t.startswith("MEnum") or t == "enum":
+        return "enum"
+    if t.startswith("Reference") or t.startswith("reference"):
+        return "reference"
+    return "other"
+
+
+def _is_blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+# --------------------------------------------------------------------------- text
+def to_text(value: Any, target: TargetLike, unit: str | None = None, fmt: str | None = None):
+    """Text as it is (numbers written out); lists, dicts and blanks are refused."""
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int) or (isinstance(value, float) and math.isfinite(value)):
+        return str(value)
+    raise ConversionError(f"{value!r} is not text", "text")
+
+
+# ------------------------------------------------------------------------- number
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+_DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$")
+
+
+def parse_number(value: Any) -> float:
+    """A finite float from a number or a numeric string.
+
+    A decimal comma is accepted ("1,5" -> 1.5, the facility writes Italian decimals) unless
+    exactly three digits follow it ("1,500" could be 1.5 or 1500, so it is refused).
+    """
+    if isinstance(value, bool) or value is None:
+        raise ConversionError(f"{value!r} is not a number", "a number")
+    if isinstance(value, int | float):
+        number = float(value)
+    elif isinstance(value, str):
+        s = value.strip()
+        if _DECIMAL_COMMA.match(s):
+            if len(s.split(",")[1]) == 3:
+                raise ConversionError(
+                    f"{value!r} is ambiguous (decimal comma or thousands separator?)",
+                    "a number written with a decimal point, e.g. 1.5 or 1500",
+                )
+            s = s.replace(",", ".")
+        if not _NUMBER.match(s):
+            raise ConversionError(f"{value!r} is not a number", "a number such as 1.5")
+        number = float(s)
+    else:
+        raise ConversionError(f"{value!r} is not a number", "a number")
+    if not math.isfinite(number):
+        raise ConversionError(f"{value!r} is not a finite number", "a finite number")
+    return number
+
+
+def to_number(value: Any, target: TargetLike, unit: str | None = None, fmt: str | None = None):
+    """A float, converted from the CAMS ``unit`` into the unit the target declares."""
+    expected = f"a number in {unit}" if unit else "a number such as 1.5"
+    number = parse_number_for(value, expected)
+    if target.unit and unit:
+        try:
+            return convert_quantity(number, unit, target.unit)
+        except Exception as exc:  # pint dimensionality errors: a profile bug caught at load
+            raise ConversionError(f"cannot convert {unit} into {target.unit}", expected) from exc
+    return clean_float(number)
+
+
+# ------------------------------------------------------------------------ integer
+_INTEGER = re.compile(r"^[+-]?\d+(\.0*)?$")
+
+
+def to_integer(value: Any, target: TargetLike, unit: str | None = None, fmt: str | None = None):
+    """A whole number: 12, 12.0 and "12" pass; "1.5", "1-10" and text are errors (never -1)."""
+    expected = "a whole number such as 12"
+    if isinstance(value, bool) or value is None:
+        raise ConversionError(f"{value!r} is not a whole number", expected)
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        if math.isfinite(value) and value.is_integer():
+            return int(value)
+        raise ConversionError(f"{value!r} is not a whole number", expected)
+    if isinstance(value, str) and _INTEGER.match(value.strip()):
+        return int(float(value.strip())) if "." in value else int(value.strip())
+    raise ConversionError(f"{value!r} is not a whole number", expected)
+
+
+# ----------------------------------------------------------------------- duration
+_CLOCK_FORMATS = {"H:M:S": ("hour", "minute", "second"), "M:S": ("minute", "second")}
+_CLOCK_PART = re.compile(r"^\d+(\.\d+)?$")
+
+
+def _clock_seconds(value: Any, fmt: str) -> float:
+    names = _CLOCK_FORMATS[fmt]
+    example = "01:30:00" if fmt == "H:M:S" else "05:30"
+    expected = f"a duration written {fmt}, e.g. {example}"
+    if not isinstance(value, str):
+        raise ConversionError(f"{value!r} is not written {fmt}", expected)
+    parts = value.strip().split(":")
+    if len(parts) != len(names) or not all(_CLOCK_PART.match(p.strip()) for p in parts):
+        raise ConversionError(f"{value!r} is not written {fmt}", expected)
+    numbers = [float(p) for p in parts]
+    if any(n >= 60 for n in numbers[1:]) or any("." in p for p in parts[:-1]):
+        raise ConversionError(f"{value!r} is not a valid {fmt} time", expected)
+    factors = {"hour": 3600.0, "minute": 60.0, "second": 1.0}
+    return sum(n * factors[name] for n, name in zip(numbers, names, strict=True))
+
+
+def to_duration(value: Any, target: TargetLike, unit: str | None = None, fmt: str | None = None):
+    """A time span in the target's declared time unit.
+
+    ``fmt`` is "H:M:S", "M:S" or a pint time unit ("min", "s", "h"); the value then is a
+    number (or numeric string) in that unit. Without ``fmt`` the CAMS ``unit`` is used.
+    """
+    fmt = fmt or unit
+    out_unit = target.unit or "second"
+    if fmt in _CLOCK_FORMATS:
+        return convert_quantity(_clock_seconds(value, fmt), "second", out_unit)
+    if not fmt:
+        raise ConversionError("no CAMS format or unit given for a duration", "a duration format")
+    number = parse_number_for(value, f"a number of {fmt}")
+    return convert_quantity(number, fmt, out_unit)
+
+
+def parse_number_for(value: Any, expected: str) -> float:
+    """``parse_number`` with the expectation phrased for the caller."""
+    try:
+        return parse_number(value)
+    except ConversionError as exc:
+        raise ConversionError(exc.message, expected) from None
+
+
+# ------------------------------------------------------------------------- yes/no
+_YES = {"yes", "true"}
+_NO = {"no", "false"}
+
+
+def to_yes_no(value: Any, target: TargetLike, unit: str | None = None, fmt: str | None = None):
+    """Yes/No/yes/no/true/false (or a bool) -> bool, or -> the target's "Yes"/"No" enum value.
+
+    For an enum target a value that already is one of its values passes unchanged.
+    """
+    enum = list(target.enum or [])
+    if type_kind(target.type) == "enum" and isinstance(value, str) and value in enum:
+        return value
+    if isinstance(value, bool):
+        answer = value
+    elif isinstance(value, str) and value.strip().lower() in _YES | _NO:
+        answer = value.strip().lower() in _YES
+    else:
+        allowed = "Yes or No" + (f" (or one of {enum})" if enum else "")
+        raise ConversionError(f"{value!r} is not Yes or No", allowed)
+    if type_kind(target.type) != "enum":
+        return answer
+    wanted = "yes" if answer else "no"
+    for option in enum:
+        if option.lower() == wanted:
+            return option
+    raise ConversionError(f"the target has no {wanted!r} value", f"one of {enum}")
+
+
+# --------------------------------------------------------------------------- enum
+def to_enum(value: Any, target: TargetLike, unit: str | None = None, fmt: str | None = None):
+    """One of the target's enum values (exact, or the single case-insensitive match)."""
+    enum = list(target.enum or [])
+    expected = f"one of {enum}"
+    if not isinstance(value, str):
+        raise ConversionError(f"{value!r} is not one of the allowed values", expected)
+    if value in enum:
+        return value
+    matches = [o for o in enum if o.lower() == value.strip().lower()]
+    if len(matches) == 1:
+        return matches[0]
+    raise ConversionError(f"{value!r} is not one of the allowed values", expected)
+
+
+# ----------------------------------------------------------------------- datetime
+def to_datetime(value: Any, target: TargetLike, unit: str | None = None, fmt: str | None = None):
+    """An ISO 8601 date-time with a time zone, normalised; naive times are errors."""
+    expected = "an ISO 8601 date-time with time zone, e.g. 2025-03-03T10:00:00+01:00"
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, str):
+        try:
+            moment = datetime.fromisoformat(value.strip())
+        except ValueError:
+            raise ConversionError(f"{value!r} is not an ISO 8601 date-time", expected) from None
+    else:
+        raise ConversionError(f"{value!r} is not a date-time", expected)
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ConversionError(f"{value!r} has no time zone", expected)
+    return moment.isoformat()
+
+
+Converter = Callable[..., Any]
+
+CONVERTERS: dict[str, Converter] = {
+    "text": to_text,
+    "number": to_number,
+    "integer": to_integer,
+    "duration": to_duration,
+    "yes_no": to_yes_no,
+    "enum": to_enum,
+    "datetime": to_datetime,
+}
+
+# Which target kinds each converter can fill (checked when a profile is loaded).
+TARGET_KINDS: dict[str, set[str]] = {
+    "text": {"str"},
+    "number": {"float"},
+    "integer": {"int"},
+    "duration": {"float"},
+    "yes_no": {"bool", "enum"},
+    "enum": {"enum"},
+    "datetime": {"datetime"},
+}
+
+
+def convert(
+    name: str, value: Any, target: TargetLike, unit: str | None = None, fmt: str | None = None
+) -> Any:
+    """Run converter ``name`` on ``value`` for ``target``; raises ConversionError."""
+    try:
+        converter = CONVERTERS[name]
+    except KeyError:
+        known = f"one of {sorted(CONVERTERS)}"
+        raise ConversionError(f"unknown converter {name!r}", known) from None
+    return converter(value, target, unit=unit, fmt=fmt)
+
+
+def check_entry(name: str, target: TargetLike, unit: str | None, fmt: str | None) -> str | None:
+    """Why converter ``name`` with ``unit``/``fmt`` cannot fill ``target`` (None when it can)."""
+    if name not in CONVERTERS:
+        return f"unknown converter {name!r} (known: {', '.join(sorted(CONVERTERS))})"
+    kind = type_kind(target.type)
+    if kind not in TARGET_KINDS[name]:
+        return f"converter {name!r} cannot fill a {target.type} quantity"
+    target_unit = _unit_or_error(target.unit)
+    if isinstance(target_unit, str):
+        return f"the schema's unit {target.unit!r}: {target_unit}"
+    if name == "number":
+        if target_unit is not None and not unit:
+            return (
+                f"the quantity is in {target.unit}: give the CAMS unit in 'unit' "
+                f"(e.g. \"unit\": \"{target.unit}\" when CAMS already stores {target.unit})"
+            )
+        if unit and target_unit is None:
+            return f"the quantity has no unit, so a CAMS unit {unit!r} cannot be converted"
+        if unit:
+            return _unit_mismatch(unit, target_unit, target.unit)
+    if name == "duration":
+        if target_unit is None or not is_time(target_unit):
+            return f"converter 'duration' needs a time quantity, not unit {target.unit!r}"
+        spec = fmt or unit
+        if not spec:
+            return "a duration needs 'format': H:M:S, M:S, or a time unit such as min"
+        if spec not in _CLOCK_FORMATS:
+            bad = _unit_mismatch(spec, target_unit, target.unit)
+            if bad:
+                return f"duration format {spec!r}: {bad}"
+    if name in ("enum", "yes_no") and kind == "enum" and not target.enum:
+        return "the enum quantity declares no values"
+    if name == "yes_no" and kind == "enum":
+        lowered = {o.lower() for o in target.enum or []}
+        if not {"yes", "no"} <= lowered:
+            return f"converter 'yes_no' needs Yes and No among {list(target.enum or [])}"
+    return None
+
+
+def _unit_or_error(unit: str | None):
+    if not unit:
+        return None
+    try:
+        return parse_unit(unit)
+    except ValueError as exc:
+        return str(exc)
+
+
+def _unit_mismatch(unit: str, target_unit, target_unit_name: str | None) -> str | None:
+    try:
+        source = parse_unit(unit)
+    except ValueError as exc:
+        return str(exc)
+    if not compatible(source, target_unit):
+        return f"CAMS unit {unit!r} cannot be converted into {target_unit_name!r}"
+    return None
