@@ -1,0 +1,5 @@
+"""placeholder"""
+
+
+def on_task_loaded(task):
+    pass

@@ -1,0 +1,427 @@
+// CAMS processes: the NOMAD part of the web interface.
+//
+// Adds "Upload FAIR", "Publish" and "Export" to the process list (view form) and the
+// process form (edit form), shows the upload's progress and outcome in a panel without
+// reloading the page, and shows the NOMAD status and link as columns of the list.
+// Everything NOMAD-related lives in functions named nomad_*; an existing CAMS client
+// module only needs the four one-line event handlers at the bottom (docs/web-ui.md).
+
+var NOMAD = {
+    upload_func: 'BUTTON_UPLOAD_FAIR',
+    status_func: 'nomad_status',
+    publish_func: 'nomad_publish',
+    export_func: 'nomad_export',
+    poll_ms: 700,
+    busy: ['queued', 'uploading', 'processing'],
+    progress: {'not uploaded': 0, 'queued': 10, 'uploading': 40, 'processing': 70,
+        'processed': 100, 'failed': 100, 'published': 100},
+    list_columns: ['nomad_status', 'nomad_link'],
+    max_embargo_months: 36
+};
+
+// ---- the panel that shows status, progress, link and errors ----------------------
+
+function nomad_panel_html() {
+    return '<div class="nomad-panel well well-small" style="margin: 8px 0; display: none">' +
+        '<div>' +
+          '<strong>NOMAD</strong> <span class="nomad-process muted"></span>: ' +
+          '<span class="nomad-status label"></span> ' +
+          '<a class="nomad-link" target="_blank" rel="noopener" style="display: none">' +
+            'open in NOMAD</a>' +
+        '</div>' +
+        '<div class="nomad-progress progress progress-striped active" ' +
+            'style="margin: 6px 0; height: 12px; display: none">' +
+          '<div class="bar" style="width: 0%"></div>' +
+        '</div>' +
+        '<div class="nomad-message" style="margin-top: 4px"></div>' +
+        '<ul class="nomad-errors text-error" style="margin-top: 4px"></ul>' +
+    '</div>';
+}
+
+function nomad_add_panel(item, $form) {
+    var $panel = $(nomad_panel_html()),
+        $body = $form.find('.form-body').first();
+    if ($body.length) {
+        $body.prepend($panel);
+    }
+    else {
+        $form.prepend($panel);
+    }
+    return $panel;
+}
+
+function nomad_label_class(status) {
+    if (status === 'processed' || status === 'published') {
+        return 'label-success';
+    }
+    if (status === 'failed') {
+        return 'label-important';
+    }
+    if (NOMAD.busy.indexOf(status) !== -1) {
+        return 'label-info';
+    }
+    return '';
+}
+
+function nomad_safe_url(url) {
+    return typeof url === 'string' && /^https?:\/\//i.test(url) ? url : '';
+}
+
+function nomad_error_text(error) {
+    var where = [];
+    if (typeof error === 'string') {
+        return error;
+    }
+    if (!error) {
+        return '';
+    }
+    if (error.step && String(error.message || '').indexOf(String(error.step)) === -1) {
+        where.push('step ' + error.step);
+    }
+    if (error.field && String(error.message || '').indexOf(String(error.field)) === -1) {
+        where.push('field ' + error.field);
+    }
+    return (where.length ? where.join(', ') + ': ' : '') + (error.message || JSON.stringify(error));
+}
+
+// Show one status reply: {process_id, process_name, status, message, link, errors,
+// can_upload, can_publish}.
+function nomad_show(item, $panel, info) {
+    var status = info.status || 'not uploaded',
+        link = nomad_safe_url(info.link),
+        busy = NOMAD.busy.indexOf(status) !== -1,
+        $errors = $panel.find('.nomad-errors'),
+        errors = info.errors || [];
+    $panel.data('process_id', info.process_id);
+    $panel.attr('data-status', status);
+    $panel.find('.nomad-process').text(info.process_name || '');
+    $panel.find('.nomad-status')
+        .removeClass('label-success label-important label-info')
+        .addClass(nomad_label_class(status))
+        .text(status);
+    if (link) {
+        $panel.find('.nomad-link').attr('href', link).show();
+    }
+    else {
+        $panel.find('.nomad-link').removeAttr('href').hide();
+    }
+    $panel.find('.nomad-progress').toggle(busy)
+        .find('.bar').css('width', (NOMAD.progress[status] || 0) + '%');
+    $panel.find('.nomad-message').text(info.message || '');
+    $errors.empty();
+    if (!$.isArray(errors)) {
+        errors = [errors];
+    }
+    errors.forEach(function(error) {
+        $errors.append($('<li>').text(nomad_error_text(error)));
+    });
+    $panel.show();
+    nomad_update_buttons(item, info);
+}
+
+// ---- polling ------------------------------------------------------------------------
+
+function nomad_stop_polling(item) {
+    if (item._nomad_timer) {
+        clearTimeout(item._nomad_timer);
+        item._nomad_timer = undefined;
+    }
+    item._nomad_polled = undefined;
+}
+
+function nomad_panels(item) {
+    var $panels = $();
+    if (item.view_form) {
+        $panels = $panels.add(item.view_form.find('.nomad-panel'));
+    }
+    if (item.edit_form) {
+        $panels = $panels.add(item.edit_form.find('.nomad-panel'));
+    }
+    return $panels;
+}
+
+function nomad_poll(item, process_id) {
+    nomad_stop_polling(item);
+    item._nomad_polled = process_id;
+    item.server(NOMAD.status_func, [process_id], function(info, error) {
+        if (item._nomad_polled !== process_id) {
+            return;
+        }
+        if (error) {
+            nomad_panels(item).find('.nomad-message').text(error);
+            item._nomad_timer = setTimeout(function() { nomad_poll(item, process_id); },
+                NOMAD.poll_ms * 3);
+            return;
+        }
+        nomad_panels(item).each(function() {
+            nomad_show(item, $(this), info);
+        });
+        if (NOMAD.busy.indexOf(info.status) !== -1) {
+            item._nomad_timer = setTimeout(function() { nomad_poll(item, process_id); },
+                NOMAD.poll_ms);
+        }
+        else {
+            item._nomad_polled = undefined;
+            nomad_refresh_row(item, process_id);
+        }
+    });
+}
+
+// Bring the list row of a finished job up to date (never while the user edits it).
+function nomad_refresh_row(item, process_id) {
+    if (item.is_changing() || !item.rec_count) {
+        return;
+    }
+    if (item.id.value === process_id) {
+        item.refresh_record(function() {});
+    }
+    else if (item.view_form) {
+        item.refresh_page(function() {});
+    }
+}
+
+// Show the status of the selected process; follow it if a job is running.
+function nomad_show_selected(item) {
+    var process_id = item.rec_count ? item.id.value : null;
+    if (!process_id || item._nomad_polled === process_id) {
+        return;
+    }
+    nomad_poll(item, process_id);
+}
+
+// ---- actions ------------------------------------------------------------------------
+
+function nomad_current_id(item) {
+    if (!item.rec_count || !item.id.value) {
+        item.warning('Select a process first (or save the new process).');
+        return null;
+    }
+    return item.id.value;
+}
+
+function nomad_upload(item) {
+    var process_id = nomad_current_id(item);
+    if (!process_id) {
+        return;
+    }
+    if (item.is_changing() && item.is_modified()) {
+        item.warning('This process has unsaved changes. Save it (OK), then press Upload FAIR: ' +
+            'the upload sends what is stored in CAMS.');
+        return;
+    }
+    nomad_stop_polling(item);
+    item.server(NOMAD.upload_func, [process_id], function(reply, error) {
+        var info = $.extend({process_id: process_id}, reply || {});
+        if (error) {
+            item.alert_error(error, {duration: 10});
+            return;
+        }
+        if (info.refused) {
+            item.warning($('<p>').text(info.message || 'The upload was refused.'));
+            nomad_poll(item, process_id);
+            return;
+        }
+        if (info.errors && info.errors.length || info.status === 'failed') {
+            nomad_panels(item).each(function() {
+                nomad_show(item, $(this), info);
+            });
+            item.alert_error('Upload FAIR: nothing was sent. See the errors under NOMAD.',
+                {duration: 10});
+            nomad_refresh_row(item, process_id);
+            return;
+        }
+        nomad_panels(item).each(function() {
+            nomad_show(item, $(this), $.extend({status: 'queued'}, info));
+        });
+        nomad_poll(item, process_id);
+    });
+}
+
+function nomad_publish_dialog_html(info) {
+    return '<div class="nomad-publish-dialog">' +
+        '<p><strong>Publishing on NOMAD cannot be undone.</strong> The upload of ' +
+        '<span class="nomad-publish-name"></span> becomes permanent: its files can never ' +
+        'be changed or deleted, and it becomes public when the embargo ends.</p>' +
+        '<label>Embargo (months, 0 = public now, at most ' + NOMAD.max_embargo_months +
+        ')</label>' +
+        '<input class="nomad-embargo input-mini" type="number" min="0" max="' +
+            NOMAD.max_embargo_months + '" value="0"> ' +
+        '<label class="checkbox"><input class="nomad-confirm" type="checkbox"> ' +
+        'I understand that publishing is irreversible.</label>' +
+        '<p class="nomad-publish-error text-error"></p>' +
+        '<div style="text-align: right">' +
+          '<button type="button" class="btn nomad-publish-cancel">Cancel</button> ' +
+          '<button type="button" class="btn btn-danger nomad-publish-confirm" disabled>' +
+            'Publish permanently</button>' +
+        '</div>' +
+    '</div>';
+}
+
+function nomad_publish(item) {
+    var process_id = nomad_current_id(item),
+        $dialog,
+        $content;
+    if (!process_id) {
+        return;
+    }
+    $content = $(nomad_publish_dialog_html());
+    $content.find('.nomad-publish-name').text('"' + item.name.display_text + '"');
+    $dialog = item.message($content, {title: 'Publish on NOMAD', width: 520});
+    $dialog.find('.nomad-confirm').on('change', function() {
+        $dialog.find('.nomad-publish-confirm').prop('disabled', !this.checked);
+    });
+    $dialog.find('.nomad-publish-cancel').on('click', function() {
+        item.hide_message($dialog);
+    });
+    $dialog.find('.nomad-publish-confirm').on('click', function() {
+        var months = Number($dialog.find('.nomad-embargo').val());
+        if (!Number.isInteger(months) || months < 0 || months > NOMAD.max_embargo_months) {
+            $dialog.find('.nomad-publish-error').text('The embargo must be a whole number of ' +
+                'months from 0 to ' + NOMAD.max_embargo_months + '.');
+            return;
+        }
+        $(this).prop('disabled', true);
+        item.server(NOMAD.publish_func, [process_id, months], function(reply, error) {
+            var info = $.extend({process_id: process_id}, reply || {});
+            item.hide_message($dialog);
+            if (error || info.refused || (info.errors && info.errors.length)) {
+                item.warning($('<p>').text(error || info.message ||
+                    nomad_error_text((info.errors || [])[0])));
+            }
+            nomad_poll(item, process_id);
+        });
+    });
+}
+
+function nomad_export(item) {
+    var process_id = nomad_current_id(item);
+    if (!process_id) {
+        return;
+    }
+    item.server(NOMAD.export_func, [process_id], function(reply, error) {
+        var url = reply && reply.url,
+            $link;
+        if (error || !url || (reply.errors && reply.errors.length)) {
+            item.warning($('<div>').append(
+                $('<p>').text(error || (reply && reply.message) || 'The export failed.'),
+                $('<ul class="text-error">').append(((reply && reply.errors) || []).map(
+                    function(e) { return $('<li>').text(nomad_error_text(e)); }))
+            ));
+            return;
+        }
+        $link = $('<a class="nomad-download" style="display: none">')
+            .attr('href', url)
+            .attr('download', reply.file_name || 'export.zip');
+        $('body').append($link);
+        $link.get(0).click();
+        $link.remove();
+    });
+}
+
+// ---- buttons ------------------------------------------------------------------------
+
+function nomad_update_buttons(item, info) {
+    var $buttons = $();
+    if (item.view_form) {
+        $buttons = $buttons.add(item.view_form.find('.nomad-publish-btn'));
+    }
+    if (item.edit_form) {
+        $buttons = $buttons.add(item.edit_form.find('.nomad-publish-btn'));
+    }
+    $buttons.toggle(!!info.can_publish && info.status === 'processed');
+}
+
+function nomad_add_buttons(item, add) {
+    add('Upload FAIR', {btn_class: 'nomad-upload-btn', type: 'primary', image: 'icon-upload'})
+        .on('click', function(e) {
+            e.preventDefault();
+            nomad_upload(item);
+        });
+    add('Publish', {btn_class: 'nomad-publish-btn', type: 'danger', image: 'icon-globe'})
+        .hide()
+        .on('click', function(e) {
+            e.preventDefault();
+            nomad_publish(item);
+        });
+    add('Export', {btn_class: 'nomad-export-btn', image: 'icon-download-alt'})
+        .on('click', function(e) {
+            e.preventDefault();
+            nomad_export(item);
+        });
+}
+
+// ---- hooks called by the event handlers below ---------------------------------------
+
+function nomad_view_form_created(item) {
+    NOMAD.list_columns.forEach(function(name) {
+        if (item.field_by_name(name) && item.view_options.fields.length &&
+            item.view_options.fields.indexOf(name) === -1) {
+            item.view_options.fields.push(name);
+        }
+    });
+    nomad_add_panel(item, item.view_form);
+    nomad_add_buttons(item, function(text, options) {
+        return item.add_view_button(text, options);
+    });
+}
+
+function nomad_edit_form_created(item) {
+    nomad_add_panel(item, item.edit_form);
+    nomad_add_buttons(item, function(text, options) {
+        return item.add_edit_button(text, options);
+    });
+    item._nomad_polled = undefined;
+    nomad_show_selected(item);
+}
+
+function nomad_view_form_closed(item) {
+    nomad_stop_polling(item);
+}
+
+function nomad_edit_form_closed(item) {
+    item._nomad_polled = undefined;
+    nomad_show_selected(item);
+}
+
+function nomad_field_html(field) {
+    var url;
+    if (field.field_name === 'nomad_link' || field.field_name === 'nomad_entry_link') {
+        url = nomad_safe_url(field.value);
+        if (url) {
+            return $('<a target="_blank" rel="noopener" class="nomad-link">')
+                .attr('href', url).text('NOMAD').prop('outerHTML');
+        }
+    }
+    if (field.field_name === 'nomad_status' && field.value) {
+        return $('<span class="label">').addClass(nomad_label_class(field.value))
+            .text(field.value).prop('outerHTML');
+    }
+}
+
+// ---- jam.py events (merge these lines into an existing client module) ---------------
+
+function on_view_form_created(item) {
+    nomad_view_form_created(item);
+}
+
+function on_view_form_closed(item) {
+    nomad_view_form_closed(item);
+}
+
+function on_edit_form_created(item) {
+    nomad_edit_form_created(item);
+}
+
+function on_edit_form_closed(item) {
+    nomad_edit_form_closed(item);
+}
+
+function on_after_scroll(item) {
+    if (item.view_form && !item.is_changing()) {
+        nomad_show_selected(item);
+    }
+}
+
+function on_field_get_html(field) {
+    return nomad_field_html(field);
+}

@@ -1,0 +1,20 @@
+"""CAMS task server module: login, start-up recovery of NOMAD jobs."""
+
+from jam.admin.admin import login_user
+
+
+def on_login(task, form_data, info):
+    """jam.py's own login (safe mode), with the user's login name kept in the session."""
+    login = (form_data.get("login") or "").strip()
+    user_info = login_user(task.app.admin, login, form_data.get("password") or "", False,
+                           info.get("ip"), info.get("session_uuid"))
+    if user_info:
+        user_info["login"] = login
+        return user_info
+
+
+def on_created(task):
+    """On server start: no process may stay stuck in queued/uploading/processing."""
+    from cams_module import jobs
+
+    jobs.on_task_loaded(task)
