@@ -1,0 +1,58 @@
+"""What an export did besides writing archives: unmapped fields, uncertain targets, warnings."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class UnmappedField:
+    """A CAMS value no profile entry takes; it was kept in the step's (or process's) notes."""
+
+    step_position: Any
+    step_id: Any
+    step_type: str | None
+    field: str
+    value: Any
+    file: str
+
+
+@dataclass(frozen=True)
+class UncertainTarget:
+    """A value written to a target the profile marks as to be confirmed by an expert."""
+
+    step_type: str
+    target: str
+    field: str | None
+    note: str | None
+    count: int
+
+
+@dataclass
+class ExportReport:
+    """Summary of one export (JSON-ready via :meth:`to_dict`)."""
+
+    profile: str
+    process_id: Any
+    files: int = 0
+    unmapped: list[UnmappedField] = field(default_factory=list)
+    uncertain: list[UncertainTarget] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        """Plain data for JSON."""
+        return asdict(self)
+
+    def summary_lines(self) -> list[str]:
+        """Short human-readable lines for the command line or a job log."""
+        lines = [f"{self.files} archive(s), profile {self.profile}"]
+        for u in self.unmapped:
+            lines.append(
+                f"unmapped (kept in notes): step {u.step_position} ({u.step_type}) "
+                f"{u.field} = {u.value!r}"
+            )
+        for t in self.uncertain:
+            lines.append(f"uncertain target (confirm): {t.step_type}: {t.field} -> {t.target}")
+        lines.extend(f"warning: {w}" for w in self.warnings)
+        return lines

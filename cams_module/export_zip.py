@@ -1,0 +1,54 @@
+"""Deterministic zips of archives: same archives -> byte-identical file, written atomically."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import Any
+
+FIXED_TIME = (1980, 1, 1, 0, 0, 0)
+FILE_MODE = 0o644
+
+
+def archive_bytes(archive: dict) -> bytes:
+    """An archive as stable JSON: sorted keys, 2-space indent, UTF-8, final newline."""
+    return (json.dumps(archive, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
+
+
+def zip_bytes_into(handle: Any, files: dict[str, bytes]) -> None:
+    """Write ``files`` (name -> bytes) as a zip into an open binary ``handle``."""
+    with zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for name in sorted(files):
+            info = zipfile.ZipInfo(name, date_time=FIXED_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 3
+            info.external_attr = (0o100000 | FILE_MODE) << 16
+            zf.writestr(info, files[name], compresslevel=6)
+
+
+def write_zip(result: Any, path: str | os.PathLike) -> Path:
+    """Write an ExportResult's archives (or a name -> archive dict) as a deterministic zip.
+
+    The zip is written to a temporary file beside ``path`` and renamed into place, so a
+    failure (e.g. a full disk) never leaves a half-written zip at ``path``.
+    """
+    archives = result if isinstance(result, dict) else result.archives
+    files = {name: archive_bytes(archive) for name, archive in archives.items()}
+    target = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            zip_bytes_into(handle, files)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, FILE_MODE)
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    return target
