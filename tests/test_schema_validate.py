@@ -1,0 +1,349 @@
+"""The one validator: every check, its code, path and message, on both schema sets."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from cams_module.schema import CODES, Problem, load_schema_set, validate_archive
+
+EXAMPLE = Path(__file__).parent / "data" / "plugin-example-2.0.0"
+V20 = "fabrication-utilities-2.0"
+V2504 = "fabrication-utilities-2025.04"
+RIE = "schema_packages.steps.remove.etching.dry_etching.RIE"
+PROCESS = "schema_packages.fabrication_utilities.FabricationProcess"
+STEP = "schema_packages.fabrication_utilities.FabricationProcessStep"
+OLD_RIE = "fabrication_facilities.schema_packages.remove.RIE"
+
+
+@pytest.fixture(scope="module")
+def s20():
+    return load_schema_set(V20)
+
+
+@pytest.fixture(scope="module")
+def s2504():
+    return load_schema_set(V2504)
+
+
+def rie(**fields):
+    return {"data": {"m_def": RIE, **fields}}
+
+
+def only(problems, code=None):
+    assert len(problems) == 1, problems
+    if code:
+        assert problems[0].code == code, problems
+    return problems[0]
+
+
+# ---------------------------------------------------------------- the plugin's example upload
+
+
+def example_files():
+    return {p.name: json.loads(p.read_text(encoding="utf-8"))
+            for p in sorted(EXAMPLE.glob("*.archive.json"))}
+
+
+def test_plugin_example_validates_except_the_five_dropped_keys(s20):
+    files = example_files()
+    assert len(files) == 9
+    found = {}
+    for name, archive in files.items():
+        found[name] = validate_archive(archive, s20, mainfile=name, upload_mainfiles=set(files))
+    bad = {n: p for n, p in found.items() if p}
+    assert list(bad) == ["Prova_cleaning.archive.json"]
+    prefix = "data.cleaning_steps[0].cleaning_dumping[0]."
+    assert sorted(p.path for p in bad["Prova_cleaning.archive.json"]) == sorted(
+        prefix + k for k in ("rinsing_cycles", "rinsing_mode", "rinser_name",
+                             "rinsing_duration", "resistivity_control"))
+    for p in bad["Prova_cleaning.archive.json"]:
+        assert p.code == "unknown_key" and p.severity == "error"
+        assert "DeIonizedWaterDumping" in p.message and "Prova_cleaning" in p.message
+
+
+def test_rinser_name_message_suggests_the_real_key(s20):
+    archive = example_files()["Prova_cleaning.archive.json"]
+    messages = {p.path.rsplit(".", 1)[-1]: p.message for p in validate_archive(archive, s20)}
+    assert "'rinser_name'" in messages["rinser_name"]
+    assert "dumper_name" in messages["rinser_name"]
+
+
+# ---------------------------------------------------------------- every step class
+
+
+@pytest.mark.parametrize("name", [V20, V2504])
+def test_every_step_class_validates_a_minimal_archive(name):
+    schemas = load_schema_set(name)
+    steps = schemas.step_classes()
+    assert len(steps) >= 25
+    for m_def in steps:
+        problems = validate_archive({"data": {"m_def": m_def}}, schemas)
+        if schemas.get(m_def).unreachable:
+            assert only(problems, "unknown_class").path == "data.m_def"
+        else:
+            assert problems == [], m_def
+
+
+def test_problem_is_frozen():
+    p = Problem("data.x", "type", "bad")
+    assert p.severity == "error"
+    with pytest.raises(AttributeError):
+        p.code = "enum"
+    assert set(CODES) == {"unknown_class", "unknown_key", "type", "enum", "shape", "datetime",
+                          "reference", "json"}
+
+
+# ---------------------------------------------------------------- archive shape and classes
+
+
+@pytest.mark.parametrize("archive", [[], "text", None, 3])
+def test_archive_must_be_an_object(s20, archive):
+    p = only(validate_archive(archive, s20, mainfile="a.archive.json"), "json")
+    assert "a.archive.json" in p.message
+
+
+def test_archive_needs_data(s20):
+    p = only(validate_archive({}, s20), "json")
+    assert p.path == "data" and "found nothing" in p.message
+    p = only(validate_archive({"data": [1]}, s20), "json")
+    assert "[1]" in p.message
+
+
+def test_other_top_level_keys_are_refused(s20):
+    p = only(validate_archive({"data": {"m_def": RIE}, "metadata": {}}, s20), "unknown_key")
+    assert p.path == "metadata"
+
+
+def test_data_needs_m_def(s20):
+    p = only(validate_archive({"data": {"name": "x"}}, s20), "unknown_class")
+    assert p.path == "data.m_def"
+
+
+def test_unknown_class_lists_close_matches(s20):
+    p = only(validate_archive({"data": {"m_def": RIE + "X"}}, s20), "unknown_class")
+    assert RIE in p.message and V20 in p.message
+
+
+def test_unknown_class_short_name_match(s20):
+    p = only(validate_archive({"data": {"m_def": "schema_packages.RIE"}}, s20), "unknown_class")
+    assert RIE in p.message
+
+
+def test_old_plugin_class_is_unknown_in_new_set(s20, s2504):
+    assert only(validate_archive({"data": {"m_def": OLD_RIE}}, s20), "unknown_class")
+    assert validate_archive({"data": {"m_def": OLD_RIE}}, s2504) == []
+
+
+def test_unreachable_class(s20):
+    p = only(validate_archive({"data": {"m_def": "schema_packages.steps.transform.Track"}}, s20),
+             "unknown_class")
+    assert "cannot load" in p.message and "FabricationProcessStep" in p.message
+
+
+def test_non_entry_class_cannot_be_data(s20):
+    m_def = "schema_packages.steps.remove.etching.dry_etching.RIEbase"
+    p = only(validate_archive({"data": {"m_def": m_def}}, s20), "unknown_class")
+    assert "EntryData" in p.message
+
+
+# ---------------------------------------------------------------- keys and sub-sections
+
+
+def test_unknown_key_with_path_and_suggestion(s20):
+    p = only(validate_archive(rie(etching_step=[]), s20), "unknown_key")
+    assert p.path == "data.etching_step"
+    assert "'etching_steps'" in p.message and "RIE" in p.message
+
+
+def test_nested_paths(s20):
+    archive = rie(etching_steps=[{}, {"fluximeters": [{"name": "Ar"}, {"name": 5}]}])
+    p = only(validate_archive(archive, s20), "type")
+    assert p.path == "data.etching_steps[1].fluximeters[1].name"
+
+
+def test_m_def_allowed_anywhere(s20):
+    archive = rie(etching_steps=[{"m_def": "schema_packages.steps.remove.etching.dry_etching."
+                                           "RIEbase", "name": "main"}])
+    assert validate_archive(archive, s20) == []
+
+
+def test_sub_section_m_def_subclass_accepted(s20):
+    # ICP_RIEbase is a RIEbase: allowed in RIE.etching_steps, and its own keys become valid.
+    cls = s20.get("schema_packages.steps.remove.etching.dry_etching.ICP_RIEbase")
+    assert cls is not None and cls.is_a("schema_packages.steps.remove.etching.dry_etching.RIEbase")
+    archive = rie(etching_steps=[{"m_def": cls.m_def, "name": "x"}])
+    assert validate_archive(archive, s20) == []
+
+
+def test_sub_section_m_def_must_fit(s20):
+    archive = rie(etching_steps=[{"m_def": STEP}])
+    p = only(validate_archive(archive, s20), "unknown_class")
+    assert p.path == "data.etching_steps[0].m_def" and "RIEbase" in p.message
+
+
+def test_repeating_sub_section_needs_a_list(s20):
+    p = only(validate_archive(rie(etching_steps={"name": "x"}), s20), "shape")
+    assert p.path == "data.etching_steps" and "list" in p.message
+
+
+def test_non_repeating_sub_section_needs_an_object(s20):
+    archive = {"data": {"m_def": PROCESS, "output": [{}]}}
+    assert only(validate_archive(archive, s20), "shape").path == "data.output"
+    archive = {"data": {"m_def": PROCESS, "output": "x"}}
+    assert only(validate_archive(archive, s20), "type").path == "data.output"
+
+
+# ---------------------------------------------------------------- quantity types
+
+
+@pytest.mark.parametrize("value", ["RIE", ""])
+def test_str_ok(s20, value):
+    assert validate_archive(rie(name=value), s20) == []
+
+
+@pytest.mark.parametrize("value", [5, True, 1.5])
+def test_str_bad(s20, value):
+    p = only(validate_archive(rie(name=value), s20), "type")
+    assert p.path == "data.name" and "text" in p.message and repr(value) in p.message
+
+
+def test_bool(s20):
+    assert validate_archive(rie(endpoint=False), s20) == []
+    for bad in (1, "true", "Yes"):
+        p = only(validate_archive(rie(endpoint=bad), s20), "type")
+        assert "true or false" in p.message
+
+
+def test_float_accepts_int_and_float(s20):
+    assert validate_archive(rie(depth_target=5), s20) == []
+    assert validate_archive(rie(depth_target=5.5), s20) == []
+
+
+@pytest.mark.parametrize("value", ["5 nm", "5", True, float("nan"), float("inf")])
+def test_float_bad(s20, value):
+    p = only(validate_archive(rie(depth_target=value), s20), "type")
+    assert p.path == "data.depth_target"
+    if isinstance(value, str):
+        assert "nanometer" in p.message and repr(value) in p.message
+
+
+def test_int(s20):
+    archive = lambda v: rie(outputs=[{"job_number": v}])  # noqa: E731
+    cls = s20.get("schema_packages.steps.utils.EtchingOutputs")
+    assert cls.quantities["job_number"].kind == "int"
+    assert validate_archive(archive(12), s20) == []
+    for bad in (1.5, True, "12", 2**40):
+        p = only(validate_archive(archive(bad), s20), "type")
+        assert p.path == "data.outputs[0].job_number"
+        assert "whole number" in p.message
+
+
+@pytest.mark.parametrize("value", ["2025-03-02T09:00:00+01:00", "2025-03-02T09:00:00Z",
+                                   "2025-03-02T09:00:00.123456+00:00"])
+def test_datetime_ok(s20, value):
+    assert validate_archive(rie(starting_date=value), s20) == []
+
+
+@pytest.mark.parametrize("value,why", [("2025-03-02T09:00:00", "time zone"),
+                                       ("2025-03-02", "without a time"),
+                                       ("02/03/2025 09:00", "not an ISO"),
+                                       (20250302, "ISO 8601")])
+def test_datetime_bad(s20, value, why):
+    p = only(validate_archive(rie(starting_date=value), s20), "datetime")
+    assert p.path == "data.starting_date" and why in p.message
+
+
+def test_enum(s20):
+    assert validate_archive(rie(wafer_side="front"), s20) == []
+    p = only(validate_archive(rie(wafer_side="Front"), s20), "enum")
+    assert p.path == "data.wafer_side"
+    assert "'front'" in p.message and "'back'" in p.message and "'Front'" in p.message
+
+
+def test_null_is_refused(s20):
+    p = only(validate_archive(rie(name=None), s20), "type")
+    assert "null" in p.message
+
+
+def test_long_values_are_truncated(s20):
+    p = only(validate_archive(rie(depth_target="x" * 500), s20), "type")
+    assert len(p.message) < 200 and "..." in p.message
+
+
+# ---------------------------------------------------------------- shapes
+
+
+def test_shape_list_of_str(s20):
+    archive = {"data": {"m_def": "schema_packages.steps.transform.dicing.dicing.Dicing",
+                        "outputs": {"wafer_dice_name": ["a", "b"]}}}
+    cls = s20.get("schema_packages.steps.utils.DicingOutputs")
+    assert cls.quantities["wafer_dice_name"].shape == ("*",)
+    assert validate_archive(archive, s20) == []
+    archive["data"]["outputs"]["wafer_dice_name"] = "a"
+    p = only(validate_archive(archive, s20), "shape")
+    assert p.path == "data.outputs.wafer_dice_name"
+    archive["data"]["outputs"]["wafer_dice_name"] = ["a", 3]
+    assert only(validate_archive(archive, s20), "type").path == \
+        "data.outputs.wafer_dice_name[1]"
+
+
+def test_scalar_given_a_list(s20):
+    p = only(validate_archive(rie(depth_target=[1, 2]), s20), "shape")
+    assert "single value" in p.message
+
+
+# ---------------------------------------------------------------- references
+
+
+def process(steps, **kw):
+    return {"data": {"m_def": PROCESS, "steps": steps, **kw}}
+
+
+def test_reference_ok(s20):
+    ref = "../upload/archive/mainfile/step_01.archive.json#data"
+    assert validate_archive(process([ref]), s20, upload_mainfiles={"step_01.archive.json"}) == []
+    assert validate_archive(process([ref]), s20) == []
+    ref2 = "../upload/archive/mainfile/sub/step 01.archive.json#/data"
+    assert validate_archive(process([ref2]), s20,
+                            upload_mainfiles={"sub/step 01.archive.json"}) == []
+
+
+def test_reference_to_missing_mainfile(s20):
+    ref = "../upload/archive/mainfile/step_02.archive.json#data"
+    p = only(validate_archive(process([ref]), s20, upload_mainfiles={"step_01.archive.json"}),
+             "reference")
+    assert p.path == "data.steps[0]" and "step_02.archive.json" in p.message
+    assert "step_01.archive.json" in p.message  # close match offered
+
+
+@pytest.mark.parametrize("ref", ["step_01.archive.json", "../upload/archive/abc123#data",
+                                 "../upload/archive/mainfile/x.json#metadata", 5])
+def test_reference_bad_forms(s20, ref):
+    assert only(validate_archive(process([ref]), s20), "reference").path == "data.steps[0]"
+
+
+def test_local_reference(s20):
+    archive = process(["#/data"])
+    assert validate_archive(archive, s20) == []
+    archive = process(["#/data/nothing_here/0"])
+    p = only(validate_archive(archive, s20), "reference")
+    assert "does not exist" in p.message
+
+
+def test_reference_shape(s20):
+    p = only(validate_archive(process("../upload/archive/mainfile/a#data"), s20), "shape")
+    assert p.path == "data.steps"
+
+
+# ---------------------------------------------------------------- the 2025.04 set
+
+
+def test_2025_04_checks(s2504):
+    cls = s2504.get(OLD_RIE)
+    kinds = {q.kind for q in cls.quantities.values()}
+    assert {"str", "float", "datetime"} <= kinds
+    assert only(validate_archive({"data": {"m_def": OLD_RIE, "nope": 1}}, s2504), "unknown_key")
+    q = next(q for q in cls.quantities.values() if q.kind == "float" and q.unit)
+    p = only(validate_archive({"data": {"m_def": OLD_RIE, q.name: "1 x"}}, s2504), "type")
+    assert q.unit in p.message
