@@ -103,6 +103,16 @@ def test_shape_and_non_repeating_sub_section():
     assert "$ref" in doc["properties"]["outputs"]
 
 
+def test_from_jsonschema_signatures():
+    schemas = load_schema_set("fabrication-utilities-2.0")
+    doc = schemas.to_jsonschema(RIE)
+    assert SchemaSet.from_jsonschema("x", {RIE: doc}).name == "x"
+    unnamed = SchemaSet.from_jsonschema({RIE: doc})
+    assert unnamed.name == "jsonschema" and unnamed.get(RIE) is not None
+    with pytest.raises(TypeError):
+        SchemaSet.from_jsonschema("x")
+
+
 def test_base_url_and_unknown_class():
     schemas = load_schema_set("fabrication-utilities-2.0")
     doc = schemas.to_jsonschema(RIE, base_url="http://127.0.0.1:9/api/v1/schemas/")

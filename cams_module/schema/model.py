@@ -154,8 +154,16 @@ class SchemaSet:
         return to_jsonschema(self, m_def, base_url=base_url)
 
     @classmethod
-    def from_jsonschema(cls, name: str, docs: dict[str, dict]) -> SchemaSet:
-        """Build a set from JSON Schema documents (NOMAD's or ours), keyed by m_def."""
+    def from_jsonschema(cls, name_or_docs: str | dict, docs: dict | None = None) -> SchemaSet:
+        """Build a set from JSON Schema documents (NOMAD's or ours), keyed by m_def.
+
+        ``SchemaSet.from_jsonschema(name, docs)``; ``from_jsonschema(docs)`` names the set
+        ``"jsonschema"``.
+        """
         from .jsonschema_io import from_jsonschema
 
-        return from_jsonschema(name, docs)
+        if docs is None:
+            if not isinstance(name_or_docs, dict):
+                raise TypeError("from_jsonschema(name, docs) needs the documents")
+            return from_jsonschema("jsonschema", name_or_docs)
+        return from_jsonschema(str(name_or_docs), docs)
