@@ -85,6 +85,10 @@ def render(profile: dict) -> str:
         "confirm (or correct in the profile). CAMS fields that no entry takes are never lost: "
         "the exporter keeps them in the step's `notes` as `field: value` lines and lists them "
         "in the export report.",
+    ]
+    if profile.get("description"):
+        lines += ["", profile["description"].replace("*", "\\*")]
+    lines += [
         "",
         "## Uncertain targets",
         "",
