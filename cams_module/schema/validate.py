@@ -263,7 +263,10 @@ class _Checker:
                                        f"{self.expected(q)}, found {show(value)}")
 
     def check_enum(self, value, q, path) -> None:
-        allowed = list(q.enum or ())
+        if q.enum is None:  # values unknown (e.g. a schema without them): text is all we check
+            self.check_str(value, q, path)
+            return
+        allowed = list(q.enum)
         if value not in allowed or not isinstance(value, str):
             self.add(path, "enum", f"{show(value)} is not allowed for {q.name!r}; "
                                    f"allowed values: {', '.join(map(repr, allowed))}")
