@@ -37,6 +37,7 @@ def test_text_refuses_structures(value):
         (1.5, "um", NM, 1500.0),
         ("1.5", "um", NM, 1500.0),
         ("1,5", "um", NM, 1500.0),
+        ("0,015", "um", NM, 15.0),
         (" 2e3 ", "nm", NM, 2000.0),
         (0.3, "um", NM, 300.0),
         (5.5, "min", SEC, 330.0),

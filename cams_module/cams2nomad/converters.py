@@ -97,8 +97,8 @@ _DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$")
 def parse_number(value: Any) -> float:
     """A finite float from a number or a numeric string.
 
-    A decimal comma is accepted ("1,5" -> 1.5, the facility writes Italian decimals) unless
-    exactly three digits follow it ("1,500" could be 1.5 or 1500, so it is refused).
+    A decimal comma is accepted ("1,5" -> 1.5, "0,015" -> 0.015: the facility writes Italian
+    decimals) unless it could be a thousands separator: "1,500" (1.5 or 1500?) is refused.
     """
     if isinstance(value, bool) or value is None:
         raise ConversionError(f"{value!r} is not a number", "a number")
@@ -107,7 +107,8 @@ def parse_number(value: Any) -> float:
     elif isinstance(value, str):
         s = value.strip()
         if _DECIMAL_COMMA.match(s):
-            if len(s.split(",")[1]) == 3:
+            whole, decimals = s.lstrip("+-").split(",")
+            if len(decimals) == 3 and whole != "0":
                 raise ConversionError(
                     f"{value!r} is ambiguous (decimal comma or thousands separator?)",
                     "a number written with a decimal point, e.g. 1.5 or 1500",
