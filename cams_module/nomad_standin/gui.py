@@ -1,0 +1,74 @@
+"""Minimal HTML pages behind the GUI links NOMAD clients print (upload and entry pages)."""
+
+from __future__ import annotations
+
+import re
+from html import escape
+
+from .api_common import Context
+from .model import Entry, Upload
+from .routing import Request, Response
+
+UPLOAD_PAGE = re.compile(r"^/gui/user/uploads/upload/id/(?P<upload>[^/]+)/?$")
+ENTRY_PAGE = re.compile(
+    r"^/gui/(?:user/uploads/upload/id/(?P<upload>[^/]+)/)?entry/id/(?P<entry>[^/]+)/?$"
+)
+BANNER = (
+    "<p class='banner'><strong>Local NOMAD stand-in</strong> for trying cams-nomad offline. "
+    "This is <em>not</em> NOMAD: nothing here is published anywhere.</p>"
+)
+STYLE = (
+    "<style>body{font-family:sans-serif;margin:2em}.banner{background:#fff3cd;padding:.5em}"
+    "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3em .6em}"
+    ".FAILURE{color:#b00}.SUCCESS{color:#070}</style>"
+)
+
+
+def _page(title: str, body: str, status: int = 200) -> Response:
+    html = (f"<!doctype html><html><head><meta charset='utf-8'><title>{escape(title)} - "
+            f"NOMAD stand-in</title>{STYLE}</head><body>{BANNER}{body}</body></html>")
+    return Response.text(html, status=status, content_type="text/html")
+
+
+def _entry_row(upload: Upload, entry: Entry) -> str:
+    link = f"/gui/user/uploads/upload/id/{upload.upload_id}/entry/id/{entry.entry_id}"
+    problems = "<br>".join(escape(e) for e in entry.errors + entry.warnings)
+    return (f"<tr><td><a href='{escape(link)}'>{escape(entry.mainfile)}</a></td>"
+            f"<td class='{entry.process_status}'>{entry.process_status}</td>"
+            f"<td>{problems}</td></tr>")
+
+
+def handle(ctx: Context, req: Request) -> Response:
+    """Render the upload page or an entry page."""
+    with ctx.state.lock:
+        if m := UPLOAD_PAGE.match(req.path):
+            upload = ctx.state.uploads.get(m["upload"])
+            if upload is None:
+                return _page("Not found", "<h1>Upload not found</h1>", 404)
+            rows = "".join(_entry_row(upload, e) for e in
+                           sorted(upload.entries.values(), key=lambda e: e.mainfile))
+            state = "published" if upload.published else "not published"
+            body = (f"<h1>Upload {escape(upload.upload_name or upload.upload_id)}</h1>"
+                    f"<p>upload id <code>{escape(upload.upload_id)}</code> - status "
+                    f"<span class='{upload.process_status}' id='process-status'>"
+                    f"{upload.process_status}</span> - {state}</p>"
+                    f"<table><tr><th>mainfile</th><th>status</th><th>errors / warnings</th>"
+                    f"</tr>{rows}</table>")
+            return _page(f"Upload {upload.upload_id}", body)
+        if m := ENTRY_PAGE.match(req.path):
+            for upload in ctx.state.uploads.values():
+                entry = upload.entries.get(m["entry"])
+                if entry is not None and m["upload"] in (None, upload.upload_id):
+                    items = "".join(f"<li>{escape(x)}</li>" for x in entry.errors)
+                    warns = "".join(f"<li>{escape(x)}</li>" for x in entry.warnings)
+                    link = f"/gui/user/uploads/upload/id/{upload.upload_id}"
+                    body = (f"<h1>Entry {escape(entry.mainfile)}</h1>"
+                            f"<p>entry id <code>{escape(entry.entry_id)}</code> - status "
+                            f"<span class='{entry.process_status}' id='process-status'>"
+                            f"{entry.process_status}</span> - type "
+                            f"{escape(entry.m_def or '?')}</p>"
+                            f"<h2>Errors</h2><ul>{items}</ul><h2>Warnings</h2><ul>{warns}</ul>"
+                            f"<p><a href='{escape(link)}'>back to the upload</a></p>")
+                    return _page(f"Entry {entry.entry_id}", body)
+            return _page("Not found", "<h1>Entry not found</h1>", 404)
+    return _page("Local NOMAD stand-in", "<h1>Local NOMAD stand-in</h1>")

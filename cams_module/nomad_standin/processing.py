@@ -1,0 +1,132 @@
+"""Background processing of uploads: PENDING → RUNNING → SUCCESS/FAILURE, and publishing."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from .judge import Judge
+from .model import Entry, Upload, entry_id_for, now
+from .rawfiles import mainfiles
+from .state import State
+
+
+class Processor:
+    """Runs upload processing and publishing in daemon threads."""
+
+    def __init__(self, state: State, judge: Judge | None) -> None:
+        self.state = state
+        self.judge = judge
+
+    def start(self, upload: Upload) -> None:
+        """Queue (re)processing of the upload's raw files."""
+        with self.state.lock:
+            upload.generation += 1
+            generation = upload.generation
+            upload.process_status = "PENDING"
+            upload.process_running = True
+            upload.current_process = "process_upload"
+            upload.last_status_message = "Waiting for available worker"
+            upload.errors, upload.warnings = [], []
+            upload.complete_time = None
+            never_ends = self.state.faults.take_never_ending()
+        threading.Thread(
+            target=self._run, args=(upload, generation, never_ends), daemon=True,
+            name=f"process-{upload.upload_id}",
+        ).start()
+
+    def _current(self, upload: Upload, generation: int) -> bool:
+        return (
+            upload.generation == generation
+            and self.state.uploads.get(upload.upload_id) is upload
+        )
+
+    def _run(self, upload: Upload, generation: int, never_ends: bool) -> None:
+        delay = self.state.settings.processing_delay
+        first = min(0.05, delay / 4)
+        time.sleep(first)
+        files = mainfiles(upload.raw_dir)
+        with self.state.lock:
+            if not self._current(upload, generation):
+                return
+            upload.process_status = "RUNNING"
+            upload.last_status_message = f"Processing {len(files)} mainfile(s)"
+            old = upload.entries
+            upload.entries = {}
+            for mainfile in files:
+                eid = entry_id_for(upload.upload_id, mainfile)
+                created = old[eid].entry_create_time if eid in old else now()
+                upload.entries[eid] = Entry(eid, upload.upload_id, mainfile, created)
+        if never_ends:
+            return  # injected fault: stays RUNNING until the upload is deleted or reset
+        time.sleep(max(0.0, delay - first))
+        self._finish(upload, generation, files)
+
+    def _finish(self, upload: Upload, generation: int, files: list[str]) -> None:
+        results: dict[str, Entry] = {}
+        upload_errors: list[str] = []
+        mainfile_set = set(files)
+        for mainfile in files:
+            eid = entry_id_for(upload.upload_id, mainfile)
+            entry = Entry(eid, upload.upload_id, mainfile)
+            try:
+                if self.judge is None:
+                    raise RuntimeError("the schema validator (cams_module.schema) is not available")
+                verdict = self.judge.judge(
+                    (upload.raw_dir / mainfile).read_bytes(), mainfile, mainfile_set
+                )
+                entry.m_def, entry.entry_name = verdict.m_def, verdict.entry_name
+                entry.errors, entry.warnings = verdict.errors, verdict.warnings
+            except Exception as exc:  # an unexpected crash fails this entry, like NOMAD
+                entry.errors = [f"{mainfile}: processing crashed: {exc}"]
+            entry.process_status = "FAILURE" if entry.errors else "SUCCESS"
+            entry.complete_time = now()
+            results[eid] = entry
+        with self.state.lock:
+            if not self._current(upload, generation):
+                return
+            for eid, entry in results.items():
+                previous = upload.entries.get(eid)
+                if previous is not None:
+                    entry.entry_create_time = previous.entry_create_time
+            upload.entries = results
+            upload.errors = upload_errors
+            upload.process_status = "SUCCESS"
+            upload.process_running = False
+            upload.complete_time = now()
+            upload.last_status_message = "Process process_upload completed successfully"
+            if upload.publish_directly and not upload.published:
+                if results and not upload.failed_entries():
+                    upload.publish_time = now()
+                    upload.last_status_message = "Published directly after processing"
+                else:
+                    upload.warnings.append(
+                        "Not published directly: the upload has no entries or failed entries."
+                    )
+
+    def publish(self, upload: Upload, embargo_length: int | None) -> None:
+        """Publish in the background (NOMAD runs publishing as a process, too)."""
+        with self.state.lock:
+            upload.generation += 1
+            generation = upload.generation
+            upload.process_status = "PENDING"
+            upload.process_running = True
+            upload.current_process = "publish_upload"
+            upload.last_status_message = "Waiting for available worker"
+            if embargo_length is not None:
+                upload.embargo_length = embargo_length
+        threading.Thread(
+            target=self._publish, args=(upload, generation), daemon=True,
+            name=f"publish-{upload.upload_id}",
+        ).start()
+
+    def _publish(self, upload: Upload, generation: int) -> None:
+        time.sleep(min(0.2, self.state.settings.processing_delay))
+        with self.state.lock:
+            if not self._current(upload, generation):
+                return
+            upload.publish_time = now()
+            upload.process_status = "SUCCESS"
+            upload.process_running = False
+            upload.complete_time = now()
+            upload.last_status_message = "Process publish_upload completed successfully"
