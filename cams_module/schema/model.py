@@ -9,7 +9,6 @@ not know gets the kind ``any`` (any JSON scalar is accepted for it).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
 
 ENTRY_DATA = "nomad.datamodel.data.EntryData"
 
@@ -107,6 +106,7 @@ class SchemaSet:
     def __init__(self, name: str, classes: dict[str, ClassDef]):
         self.name = name
         self.classes = dict(classes)
+        self._own: dict[str, tuple[dict[str, Quantity], dict[str, SubSection]]] = {}
 
     def __repr__(self) -> str:
         return f"SchemaSet({self.name!r}, {len(self.classes)} classes)"
@@ -126,10 +126,6 @@ class SchemaSet:
             for m, c in self.classes.items()
             if c.is_entry and any(b.endswith(".FabricationProcessStep") for b in (m, *c.mro))
         )
-
-    @cached_property
-    def _own(self) -> dict[str, tuple[dict[str, Quantity], dict[str, SubSection]]]:
-        return {}
 
     def own_members(self, m_def: str) -> tuple[dict[str, Quantity], dict[str, SubSection]]:
         """Quantities and sub-sections a class defines itself (not identical in a base)."""
