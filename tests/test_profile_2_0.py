@@ -19,7 +19,7 @@ from cams_module.cams2nomad.engine import render
 from cams_module.cams2nomad.paths import get_value, parse_path
 from cams_module.cams2nomad.profile import DEFAULT_PROFILE, load_profile
 from cams_module.export import ExportError, export_process
-from cams_module.schema import load_schema_set, validate_archive
+from cams_module.schema import SchemaSet, load_schema_set, validate_archive
 
 ROOT = Path(__file__).resolve().parents[1]
 PROFILE_NAME = "fabrication-utilities-2.0"
@@ -516,6 +516,15 @@ def test_minutes_and_seconds_land_in_the_declared_units():
     assert data["duration_target"] == 62.5
 
 
+def test_yes_no_accepts_a_bool_from_cams_for_an_enum_target():
+    # the seed's "choice" passed True through into a Yes/No/Other enum (invalid there)
+    fields = dict(CASES["Labeling and Cleaning"][0], Ultrasound=True, piranha_cleaning=False)
+    data = step_data(export_process(document("Labeling and Cleaning", fields),
+                                    profile=PROFILE_NAME))
+    assert data["wafer_cleaning_DI_ultrasound_required"] == "Yes"
+    assert data["wafer_cleaning_piranha_required"] == "No"
+
+
 def test_job_number_must_be_a_whole_number():
     doc = document("RIE", dict(CASES["RIE"][0], process_number="77b"))
     with pytest.raises(ExportError) as err:
@@ -598,3 +607,20 @@ def test_review_doc_lists_exactly_the_uncertain_targets(profile):
     fallback_section = doc.split("## Step types exported as the generic", 1)[1]
     for name in FALLBACK_TYPES:
         assert f"\n| {name} |" in fallback_section
+
+
+# ------------------------------------------------- schemas answered by a live NOMAD server
+def test_profile_loads_and_exports_against_schemas_read_as_json_schema(schemas):
+    """When the target NOMAD is reachable its GET /schemas answers replace the snapshot."""
+    used = {st.m_def for st in load_profile(PROFILE_NAME).step_types.values()}
+    used.add(SP + "fabrication_utilities.FabricationProcess")
+    live = SchemaSet.from_jsonschema("live", {m: schemas.to_jsonschema(m) for m in used})
+    profile = load_profile(PROFILE_NAME, schemas=live)
+    steps = [
+        {"id": i, "position": i, "type": name, "name": name,
+         "date": "2025-03-03T10:00:00+01:00", "operator": "m.rossi", "fields": fields}
+        for i, (name, (fields, _)) in enumerate(sorted(CASES.items()), start=1)
+    ]
+    result = export_process({"process": dict(PROCESS), "steps": steps}, profile=profile)
+    assert len(result.step_files) == 30
+    assert_valid(result, live)
