@@ -347,3 +347,23 @@ def test_2025_04_checks(s2504):
     q = next(q for q in cls.quantities.values() if q.kind == "float" and q.unit)
     p = only(validate_archive({"data": {"m_def": OLD_RIE, q.name: "1 x"}}, s2504), "type")
     assert q.unit in p.message
+
+
+# ---------------------------------------------------------------- archive files as text
+
+
+def test_validate_archive_json(s20):
+    from cams_module.schema import validate_archive_json
+
+    text = json.dumps(rie(name="x"))
+    assert validate_archive_json(text, s20) == []
+    assert validate_archive_json(text.encode("utf-8"), s20) == []
+    p = only(validate_archive_json('{"data": {', s20, mainfile="a.archive.json"), "json")
+    assert "a.archive.json" in p.message and "line 1" in p.message
+    nan = json.dumps(rie(depth_target=float("nan")))
+    assert "NaN" in nan
+    p = only(validate_archive_json(nan, s20), "json")
+    assert "NaN" in p.message
+    assert only(validate_archive_json(b"\xff\xfe", s20), "json")
+    p = only(validate_archive_json(json.dumps(rie(name=5)), s20), "type")
+    assert p.path == "data.name"

@@ -5,7 +5,7 @@
 
 from .model import ClassDef, Quantity, SchemaSet, SubSection
 from .snapshot import load_schema_set, schema_set_names
-from .validate import CODES, Problem, validate_archive
+from .validate import CODES, Problem, validate_archive, validate_archive_json
 
 __all__ = [
     "CODES",
@@ -17,4 +17,5 @@ __all__ = [
     "load_schema_set",
     "schema_set_names",
     "validate_archive",
+    "validate_archive_json",
 ]

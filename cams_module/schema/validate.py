@@ -8,6 +8,7 @@ type string is not one the validator knows accepts any JSON scalar.
 from __future__ import annotations
 
 import difflib
+import json
 import math
 import numbers
 import re
@@ -356,3 +357,27 @@ def validate_archive(archive, schemas: SchemaSet, *, mainfile: str | None = None
     to ``../upload/archive/mainfile/<file>#data`` must name one of those files.
     """
     return _Checker(archive, schemas, mainfile, upload_mainfiles).run()
+
+
+def validate_archive_json(text: str | bytes, schemas: SchemaSet, *, mainfile: str | None = None,
+                          upload_mainfiles=None) -> list[Problem]:
+    """Parse an ``*.archive.json`` file's text and validate it (code ``json`` if unreadable).
+
+    NaN and Infinity are refused: they are not JSON and NOMAD cannot read them.
+    """
+    where = f" in {mainfile}" if mainfile else ""
+
+    def refuse(constant: str):
+        raise ValueError(f"{constant} is not a JSON number")
+
+    try:
+        archive = json.loads(text, parse_constant=refuse)
+    except json.JSONDecodeError as exc:
+        return [Problem("", "json", f"not valid JSON{where}: {exc.msg} at line {exc.lineno}, "
+                                    f"column {exc.colno}")]
+    except UnicodeDecodeError:
+        return [Problem("", "json", f"not UTF-8 text{where}; save the file as UTF-8 JSON")]
+    except ValueError as exc:
+        return [Problem("", "json", f"not valid JSON{where}: {exc}")]
+    return validate_archive(archive, schemas, mainfile=mainfile,
+                            upload_mainfiles=upload_mainfiles)
