@@ -15,10 +15,11 @@ from pathlib import Path
 
 import pytest
 
+from cams_module.api_collection import NomadClient, NomadConfig
 from cams_module.cams2nomad.engine import render
 from cams_module.cams2nomad.paths import get_value, parse_path
 from cams_module.cams2nomad.profile import DEFAULT_PROFILE, load_profile
-from cams_module.export import ExportError, export_process
+from cams_module.export import ExportError, export_process, write_zip
 from cams_module.schema import SchemaSet, load_schema_set, validate_archive
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -624,3 +625,21 @@ def test_profile_loads_and_exports_against_schemas_read_as_json_schema(schemas):
     result = export_process({"process": dict(PROCESS), "steps": steps}, profile=profile)
     assert len(result.step_files) == 30
     assert_valid(result, live)
+
+
+def test_all_30_step_types_are_accepted_by_the_local_nomad_without_warnings(nomad_server,
+                                                                            tmp_path):
+    """The stand-in processes each entry like NOMAD: a dropped key would be a warning."""
+    steps = [
+        {"id": i, "position": i, "type": name, "name": name,
+         "date": "2025-03-03T10:00:00+01:00", "operator": "m.rossi", "fields": fields}
+        for i, (name, (fields, _)) in enumerate(sorted(CASES.items()), start=1)
+    ]
+    result = export_process({"process": dict(PROCESS), "steps": steps}, profile=PROFILE_NAME)
+    write_zip(result, tmp_path / "PicoTCDv3.zip")
+    client = NomadClient(NomadConfig(url=nomad_server.url, username=nomad_server.username,
+                                     password=nomad_server.password))
+    upload = client.upload_file(tmp_path / "PicoTCDv3.zip", upload_name="PicoTCDv3")
+    assert sorted(e.mainfile for e in upload.entries) == sorted(result.archives)
+    for entry in upload.entries:
+        assert (entry.mainfile, entry.errors, entry.warnings) == (entry.mainfile, [], [])
