@@ -5,7 +5,8 @@ ElementalComposition and for NOMAD's unit spelling, the JSON Schema answers) und
 ``/work/shared/nomad`` (override with ``--shared DIR``) and writes the project's compact
 snapshot format: facts only (class names, bases, quantities with type/unit/shape/enum,
 sub-sections, the unreachable flag). Kept: the process/step classes NOMAD serves a JSON
-Schema for, plus every class they reach through bases and sub-sections.
+Schema for, plus every class they reach through bases and sub-sections. Also rewrites the
+CI fixtures in tests/data/schema-jsonschema/ (our own to_jsonschema output, NOMAD-dressed).
 
     .venv/bin/python tools/build_schema_snapshots.py [--shared DIR] [--check]
 """
@@ -13,6 +14,7 @@ Schema for, plus every class they reach through bases and sub-sections.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import sys
 from pathlib import Path
@@ -35,6 +37,11 @@ SETS = {
                                   "jsonschema-2.0.0"),
     "fabrication-utilities-2025.04": ("fabrication-utilities-2025.04.catalogue.json",
                                       "jsonschema-2025.04"),
+}
+FIXTURE_DIR = Path(__file__).resolve().parents[1] / "tests" / "data" / "schema-jsonschema"
+FIXTURE_CLASSES = {  # our own to_jsonschema output, dressed like NOMAD's answers, for CI
+    "fabrication-utilities-2.0": "schema_packages.steps.remove.etching.dry_etching.RIE",
+    "fabrication-utilities-2025.04": "fabrication_facilities.schema_packages.remove.RIE",
 }
 UREG = pint.UnitRegistry()
 MSECTION = "nomad.metainfo.metainfo.MSection"  # the metainfo root, not a section definition
@@ -161,6 +168,39 @@ def build_set(name: str, catalogue: dict, docs: dict[str, dict]) -> tuple[Schema
     return schemas, notes + [f"meta: {meta.get('plugin')}"]
 
 
+def nomad_style(node):
+    """Dress a document like NOMAD's answers: ``@<hash>`` on $id/$ref, placeholder text."""
+    if isinstance(node, dict):
+        out = {}
+        for key, value in node.items():
+            if key in ("$id", "$ref") and isinstance(value, str):
+                value = value + "@" + hashlib.sha1(value.encode()).hexdigest()
+            out[key] = nomad_style(value)
+        if "nomad_type" in out or "$ref" in out or out.get("type") == "object":
+            out.setdefault("description", "fixture text")
+        return out
+    if isinstance(node, list):
+        return [nomad_style(v) for v in node]
+    return node
+
+
+def write_fixtures(check: bool) -> bool:
+    """Write tests/data/schema-jsonschema/<set>--<m_def>.json; True when one changed."""
+    from cams_module.schema.snapshot import load_schema_set
+
+    load_schema_set.cache_clear()
+    changed = False
+    for set_name, m_def in FIXTURE_CLASSES.items():
+        doc = nomad_style(load_schema_set(set_name).to_jsonschema(m_def))
+        path = FIXTURE_DIR / f"{set_name}--{m_def}.json"
+        text = json.dumps(doc, indent=1) + "\n"
+        old = path.read_text(encoding="utf-8") if path.exists() else None
+        changed |= old != text
+        if not check:
+            path.write_text(text, encoding="utf-8")
+    return changed
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shared", default="/work/shared/nomad", type=Path)
@@ -188,6 +228,10 @@ def main(argv: list[str] | None = None) -> int:
               f"{' (changed)' if old != text else ''}")
         if not args.check:
             path.write_text(text, encoding="utf-8")
+    if not args.check or not changed:
+        fixtures_changed = write_fixtures(args.check)
+        print(f"JSON Schema fixtures{' (changed)' if fixtures_changed else ''}")
+        changed |= fixtures_changed
     return 1 if (args.check and changed) else 0
 
 
