@@ -1,0 +1,1 @@
+"""The archive editor behind the `official` command: model, units, CLI and Tk window."""

@@ -1,0 +1,607 @@
+"""The editor window (Tkinter): a tree of sections, an input per quantity, problems, undo.
+
+Dialogs are injectable (``Dialogs``) so tests can answer them; everything else is the real
+editor working on an ArchiveDocument.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import tkinter as tk
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from tkinter import filedialog, messagebox, ttk
+from typing import Any
+
+from .document import ArchiveDocument, DocumentError, load_document, new_document
+from .fields import display, is_list
+from .paths import Step, format_path, parse_path
+from .profiles import SET_2_0, SET_2025_04, creatable_classes
+from .tk_chooser import ClassChooser
+from .tk_fields import FieldEditor
+from .units import unit_label
+
+FILE_TYPES = [("NOMAD archive", "*.archive.json"), ("JSON", "*.json"), ("All files", "*")]
+
+
+def _ask_open() -> str | None:
+    return filedialog.askopenfilename(title="Open archive", filetypes=FILE_TYPES) or None
+
+
+def _ask_save(initial: str) -> str | None:
+    return filedialog.asksaveasfilename(
+        title="Save archive as", initialfile=initial, defaultextension=".archive.json",
+        filetypes=FILE_TYPES) or None
+
+
+@dataclass
+class Dialogs:
+    """The questions the window asks; replace them to answer from a script or a test."""
+
+    confirm: Callable[[str, str], bool] = messagebox.askyesno
+    error: Callable[[str, str], Any] = messagebox.showerror
+    open_file: Callable[[], str | None] = _ask_open
+    save_file: Callable[[str], str | None] = _ask_save
+
+
+@dataclass
+class Node:
+    """What a tree row stands for: a quantity, a section, a repeating group, a missing
+    sub-section, or a key the schema does not know."""
+
+    kind: str
+    steps: tuple[Step, ...]
+    info: Any = None
+    problems: list = field(default_factory=list)
+
+
+class EditorApp:
+    """The main window. ``doc`` is the open ArchiveDocument (None while choosing a class)."""
+
+    def __init__(self, root: tk.Tk, dialogs: Dialogs | None = None,
+                 schema_loader: Callable[[str], Any] | None = None):
+        from cams_module.schema import load_schema_set
+
+        self.root = root
+        self.dialogs = dialogs or Dialogs()
+        self.load_schemas = schema_loader or load_schema_set
+        self.doc: ArchiveDocument | None = None
+        self.nodes: dict[str, Node] = {}
+        self.problems: list = []
+        self.editor: FieldEditor | None = None
+        self.chooser: ClassChooser | None = None
+        self.new_path: Path | None = None
+        self._selecting = False
+        self.status = tk.StringVar(value="")
+        root.title("official — NOMAD archive editor")
+        root.geometry("1200x820")
+        root.protocol("WM_DELETE_WINDOW", self.quit)
+        self._build()
+
+    # ----- layout -----------------------------------------------------------------
+    def _build(self) -> None:
+        menu = tk.Menu(self.root)
+        file_menu = tk.Menu(menu, tearoff=False)
+        file_menu.add_command(label="New…", accelerator="Ctrl+N", command=self.show_chooser)
+        file_menu.add_command(label="Open…", accelerator="Ctrl+O", command=self.open_dialog)
+        file_menu.add_command(label="Save", accelerator="Ctrl+S", command=self.save)
+        file_menu.add_command(label="Save as…", command=self.save_as)
+        file_menu.add_separator()
+        file_menu.add_command(label="Quit", command=self.quit)
+        edit_menu = tk.Menu(menu, tearoff=False)
+        edit_menu.add_command(label="Undo", accelerator="Ctrl+Z", command=self.undo)
+        edit_menu.add_command(label="Redo", accelerator="Ctrl+Y", command=self.redo)
+        menu.add_cascade(label="File", menu=file_menu)
+        menu.add_cascade(label="Edit", menu=edit_menu)
+        self.root.configure(menu=menu)
+
+        bar = ttk.Frame(self.root, padding=(6, 4))
+        bar.pack(side="top", fill="x")
+        self.buttons: dict[str, ttk.Button] = {}
+        for label, command in (("New", self.show_chooser), ("Open", self.open_dialog),
+                               ("Save", self.save), ("Undo", self.undo), ("Redo", self.redo)):
+            button = ttk.Button(bar, text=label, command=command)
+            button.pack(side="left", padx=2)
+            self.buttons[label] = button
+        self.file_label = ttk.Label(bar, text="", padding=(12, 0))
+        self.file_label.pack(side="left")
+
+        ttk.Label(self.root, textvariable=self.status, relief="sunken", anchor="w",
+                  padding=(6, 2)).pack(side="bottom", fill="x")
+        lower = ttk.Frame(self.root, padding=(6, 0))
+        lower.pack(side="bottom", fill="x")
+        ttk.Label(lower, text="Problems (the exporter's validator):").pack(anchor="w")
+        self.problem_list = tk.Listbox(lower, height=6, foreground="#b00020",
+                                       exportselection=False)
+        self.problem_list.pack(fill="x")
+        self.problem_list.bind("<<ListboxSelect>>", lambda _e: self._goto_problem())
+
+        self.panes = panes = ttk.PanedWindow(self.root, orient="horizontal")
+        panes.pack(side="top", fill="both", expand=True, padx=6, pady=4)
+        left = ttk.Frame(panes)
+        self.tree = ttk.Treeview(left, columns=("value", "unit", "check"), selectmode="browse")
+        self.tree.heading("#0", text="Key")
+        self.tree.heading("value", text="Value")
+        self.tree.heading("unit", text="Unit")
+        self.tree.heading("check", text="Check")
+        self.tree.column("#0", width=260)
+        self.tree.column("value", width=200)
+        self.tree.column("unit", width=60)
+        self.tree.column("check", width=100)
+        self.tree.tag_configure("problem", foreground="#b00020")
+        self.tree.tag_configure("unknown", foreground="#b35c00")
+        self.tree.tag_configure("empty", foreground="#888888")
+        scroll = ttk.Scrollbar(left, orient="vertical", command=self.tree.yview)
+        self.tree.configure(yscrollcommand=scroll.set)
+        self.tree.pack(side="left", fill="both", expand=True)
+        scroll.pack(side="right", fill="y")
+        self.tree.bind("<<TreeviewSelect>>", lambda _e: self._on_select())
+        self.detail = ttk.Frame(panes, padding=8)
+        panes.add(left, weight=3)
+        panes.add(self.detail, weight=2)
+
+        for key, command in (("<Control-s>", self.save), ("<Control-o>", self.open_dialog),
+                             ("<Control-n>", self.show_chooser), ("<Control-z>", self.undo),
+                             ("<Control-y>", self.redo), ("<Control-Shift-Z>", self.redo)):
+            self.root.bind(key, lambda _e, c=command: (c(), "break")[1])
+
+    # ----- opening and creating --------------------------------------------------------
+    def open_path(self, path: str | Path, profile: str | None = None) -> bool:
+        """Open an archive file; show an error dialog and return False if it cannot be read."""
+        try:
+            doc = load_document(path, profile)
+        except DocumentError as exc:
+            self.dialogs.error("Cannot open archive", str(exc))
+            return False
+        self.set_document(doc)
+        return True
+
+    def open_dialog(self) -> None:
+        """Ask for a file and open it (after asking to drop unsaved changes)."""
+        if not self._may_discard():
+            return
+        path = self.dialogs.open_file()
+        if path:
+            self.open_path(path)
+
+    def show_chooser(self, path: str | Path | None = None) -> None:
+        """Show the list of classes a new archive can start from (in the empty window)."""
+        if self.doc is not None and not self._may_discard():
+            return
+        self.new_path = Path(path) if path else None
+        self.doc = None
+        self.tree.delete(*self.tree.get_children())
+        self.nodes.clear()
+        self._show_problems([])
+        sets = [self.load_schemas(name) for name in (SET_2_0, SET_2025_04)]
+        self._clear_detail()
+        self.panes.pack_forget()
+        self.chooser = ClassChooser(self.root, creatable_classes(sets), self.create)
+        self.chooser.pack(side="top", fill="both", expand=True, padx=6, pady=4)
+        self._update_title()
+        self.status.set("Choose the class of the new archive, then Create.")
+
+    def create(self, set_name: str, m_def: str) -> None:
+        """Start a new archive of class ``m_def`` from the schema set ``set_name``."""
+        doc = new_document(m_def, self.load_schemas(set_name), self.new_path)
+        self.set_document(doc)
+
+    def set_document(self, doc: ArchiveDocument) -> None:
+        """Show ``doc`` in the window."""
+        self.doc = doc
+        if self.chooser is not None:
+            self.chooser.destroy()
+            self.chooser = None
+        if not self.panes.winfo_manager():
+            self.panes.pack(side="top", fill="both", expand=True, padx=6, pady=4)
+        self.refresh(select="data")
+        self.root.update_idletasks()
+        self.panes.sashpos(0, max(420, int(self.panes.winfo_width() * 0.58)))
+        self.tree.item("data", open=True)
+
+    # ----- tree ---------------------------------------------------------------------
+    def refresh(self, select: str | None = None, rebuild_detail: bool = True) -> None:
+        """Re-validate, rebuild the tree (keeping open rows) and select ``select``."""
+        if self.doc is None:
+            return
+        opened = {iid for iid in self.nodes if self.tree.exists(iid)
+                  and self.tree.item(iid, "open")}
+        selected = select or self.selected_path()
+        self.problems = self.doc.problems()
+        self._selecting = True
+        try:
+            self.tree.delete(*self.tree.get_children())
+            self.nodes.clear()
+            data = self.doc.archive.get("data")
+            self._add_section("", ("data",), data if isinstance(data, dict) else {})
+            for key in self.doc.archive:
+                if key != "data":
+                    self._add_unknown("", (key,), self.doc.archive[key])
+            self._mark_problems()
+            for iid in opened:
+                if self.tree.exists(iid):
+                    self.tree.item(iid, open=True)
+            target = self._nearest(selected) if selected else "data"
+            if target:
+                self.tree.see(target)
+                self.tree.selection_set(target)
+                self.tree.focus(target)
+        finally:
+            self.root.update_idletasks()
+            self._selecting = False
+        self._show_problems(self.problems)
+        self._update_title()
+        if rebuild_detail:
+            self._show_detail(target)
+        elif self.editor is not None:
+            self.editor.preview()
+
+    def _add_section(self, parent: str, steps: tuple[Step, ...], section: dict,
+                     label: str | None = None) -> None:
+        assert self.doc is not None
+        iid = format_path(steps)
+        cls = self.doc.section_class(steps)
+        name = cls.short_name if cls is not None else "(unknown class)"
+        self.tree.insert(parent, "end", iid=iid, text=label or str(steps[-1]),
+                         values=(name, "", ""))
+        self.nodes[iid] = Node("section", steps, cls)
+        if cls is None:
+            for key, value in section.items():
+                if key != "m_def":
+                    self._add_unknown(iid, steps + (key,), value)
+            return
+        for qname, quantity in cls.quantities.items():
+            self._add_quantity(iid, steps + (qname,), quantity, section)
+        for sname, sub in cls.subsections.items():
+            sub_steps = steps + (sname,)
+            value = section.get(sname)
+            sub_iid = format_path(sub_steps)
+            if sub.repeats and isinstance(value, list):
+                self.tree.insert(iid, "end", iid=sub_iid, text=sname,
+                                 values=(f"{len(value)} item(s)", "", ""))
+                self.nodes[sub_iid] = Node("group", sub_steps, sub)
+                for index, item in enumerate(value):
+                    item_label = f"{sname}[{index}]"
+                    if isinstance(item, dict) and isinstance(item.get("name"), str):
+                        item_label += f"  {item['name']}"
+                    if isinstance(item, dict):
+                        self._add_section(sub_iid, sub_steps + (index,), item, item_label)
+                    else:
+                        self._add_unknown(sub_iid, sub_steps + (index,), item)
+            elif isinstance(value, dict) and not sub.repeats:
+                self._add_section(iid, sub_steps, value)
+            elif sname in section:
+                self._add_unknown(iid, sub_steps, value)
+            else:
+                text = "(none — select to add)" if not sub.repeats else "0 item(s)"
+                self.tree.insert(iid, "end", iid=sub_iid, text=sname, values=(text, "", ""),
+                                 tags=("empty",))
+                self.nodes[sub_iid] = Node("absent" if not sub.repeats else "group",
+                                           sub_steps, sub)
+        known = {"m_def", *cls.quantities, *cls.subsections}
+        for key, value in section.items():
+            if key not in known:
+                self._add_unknown(iid, steps + (key,), value)
+
+    def _add_quantity(self, parent: str, steps: tuple[Step, ...], quantity: Any,
+                      section: dict) -> None:
+        iid = format_path(steps)
+        present = steps[-1] in section
+        value = section.get(steps[-1])
+        if not present:
+            shown = ""
+        elif is_list(quantity) and isinstance(value, list):
+            shown = ", ".join(display(v) for v in value)
+        else:
+            shown = display(value)
+        unit = unit_label(quantity.unit) if quantity.unit else ""
+        self.tree.insert(parent, "end", iid=iid, text=str(steps[-1]),
+                         values=(shown, unit, ""), tags=() if present else ("empty",))
+        self.nodes[iid] = Node("quantity", steps, quantity)
+
+    def _add_unknown(self, parent: str, steps: tuple[Step, ...], value: Any) -> None:
+        iid = format_path(steps)
+        text = json.dumps(value, ensure_ascii=False)
+        text = text if len(text) <= 60 else text[:57] + "..."
+        self.tree.insert(parent, "end", iid=iid, text=str(steps[-1]),
+                         values=(text, "", "⚠ not in schema"), tags=("unknown",))
+        self.nodes[iid] = Node("unknown", steps, value)
+
+    def _nearest(self, path: str) -> str:
+        """The row for ``path``, or of its closest ancestor that has a row."""
+        steps = parse_path(path) if path else ()
+        while steps:
+            iid = format_path(steps)
+            if self.tree.exists(iid):
+                return iid
+            steps = steps[:-1]
+        return "data" if self.tree.exists("data") else ""
+
+    def _mark_problems(self) -> None:
+        for problem in self.problems:
+            iid = self._nearest(problem.path)
+            if not iid:
+                continue
+            self.nodes[iid].problems.append(problem)
+            tags = set(self.tree.item(iid, "tags")) | {"problem"}
+            self.tree.item(iid, tags=tuple(tags))
+            self.tree.set(iid, "check", f"✗ {problem.code}")
+            parent = self.tree.parent(iid)
+            while parent:
+                if not self.tree.set(parent, "check"):
+                    self.tree.set(parent, "check", "✗ inside")
+                parent = self.tree.parent(parent)
+
+    def selected_path(self) -> str | None:
+        """Key path of the selected row (None when nothing is selected)."""
+        chosen = self.tree.selection()
+        return chosen[0] if chosen else None
+
+    def select(self, path: str) -> None:
+        """Select the row of ``path`` (opening its parents) and show its editor."""
+        iid = self._nearest(path)
+        self.tree.see(iid)
+        self.tree.selection_set(iid)
+        self.tree.focus(iid)
+        self.root.update_idletasks()
+        self._show_detail(iid)
+
+    def _on_select(self) -> None:
+        if not self._selecting:
+            self._show_detail(self.selected_path())
+
+    # ----- detail panel ------------------------------------------------------------
+    def _clear_detail(self) -> None:
+        for child in self.detail.winfo_children():
+            child.destroy()
+        self.editor = None
+
+    def _show_detail(self, iid: str | None) -> None:
+        self._clear_detail()
+        node = self.nodes.get(iid or "")
+        if node is None or self.doc is None:
+            return
+        title = ttk.Label(self.detail, text=format_path(node.steps),
+                          font=("TkDefaultFont", 11, "bold"), wraplength=440)
+        title.pack(anchor="w", pady=(0, 6))
+        {"quantity": self._detail_quantity, "section": self._detail_section,
+         "group": self._detail_group, "absent": self._detail_absent,
+         "unknown": self._detail_unknown}[node.kind](node)
+        for problem in node.problems if node.kind != "quantity" else ():
+            ttk.Label(self.detail, text=f"✗ {problem.path}: {problem.message}",
+                      foreground="#b00020", wraplength=440, justify="left").pack(anchor="w")
+
+    def _detail_quantity(self, node: Node) -> None:
+        assert self.doc is not None
+        steps = node.steps
+        value = self.doc.get(steps) if self.doc.exists(steps) else None
+        self.editor = FieldEditor(
+            self.detail, node.info, value,
+            check=lambda v: self.trial_problems(steps, v),
+            commit=lambda v: self.commit(steps, v),
+            siblings=self.sibling_files(),
+        )
+        self.editor.pack(fill="x", anchor="w")
+        if self.doc.exists(steps):
+            self.clear_button = ttk.Button(self.detail, text="Clear value",
+                                           command=lambda: self.remove(steps))
+            self.clear_button.pack(anchor="w", pady=8)
+
+    def _detail_section(self, node: Node) -> None:
+        cls = node.info
+        ttk.Label(self.detail, text=f"Section of class {cls.m_def if cls else 'unknown'}",
+                  wraplength=440).pack(anchor="w")
+        self.section_actions = ttk.Frame(self.detail)
+        self.section_actions.pack(anchor="w", pady=8, fill="x")
+        if cls is not None and cls.subsections:
+            assert self.doc is not None
+            section = self.doc.get(node.steps)
+            addable = [n for n, s in cls.subsections.items() if s.repeats or n not in section]
+            if addable:
+                ttk.Label(self.section_actions, text="Add sub-section:").grid(row=0, column=0)
+                self.add_choice = ttk.Combobox(self.section_actions, values=addable,
+                                               state="readonly", width=30)
+                self.add_choice.set(addable[0])
+                self.add_choice.grid(row=0, column=1, padx=4)
+                self.add_button = ttk.Button(
+                    self.section_actions, text="Add",
+                    command=lambda: self.add_subsection(node.steps + (self.add_choice.get(),)))
+                self.add_button.grid(row=0, column=2)
+        if len(node.steps) > 1:
+            moves = ttk.Frame(self.detail)
+            moves.pack(anchor="w", pady=4)
+            if isinstance(node.steps[-1], int):
+                self.up_button = ttk.Button(moves, text="Move up",
+                                            command=lambda: self.move(node.steps, -1))
+                self.down_button = ttk.Button(moves, text="Move down",
+                                              command=lambda: self.move(node.steps, 1))
+                self.up_button.pack(side="left", padx=2)
+                self.down_button.pack(side="left", padx=2)
+            self.remove_button = ttk.Button(moves, text="Remove this section",
+                                            command=lambda: self.remove(node.steps))
+            self.remove_button.pack(side="left", padx=2)
+
+    def _detail_group(self, node: Node) -> None:
+        assert self.doc is not None
+        count = len(self.doc.get(node.steps)) if self.doc.exists(node.steps) else 0
+        ttk.Label(self.detail, text=f"Repeating sub-section of class {node.info.section}; "
+                  f"{count} item(s).", wraplength=440).pack(anchor="w")
+        self.add_button = ttk.Button(self.detail, text=f"Add {node.steps[-1]} item",
+                                     command=lambda: self.add_subsection(node.steps))
+        self.add_button.pack(anchor="w", pady=8)
+
+    def _detail_absent(self, node: Node) -> None:
+        ttk.Label(self.detail, text=f"Optional sub-section of class {node.info.section}; "
+                  "not present.", wraplength=440).pack(anchor="w")
+        self.add_button = ttk.Button(self.detail, text=f"Add {node.steps[-1]}",
+                                     command=lambda: self.add_subsection(node.steps))
+        self.add_button.pack(anchor="w", pady=8)
+
+    def _detail_unknown(self, node: Node) -> None:
+        ttk.Label(self.detail, foreground="#b35c00", wraplength=440, justify="left",
+                  text="This key is not in the schema. It is kept and saved as it is, but "
+                  "NOMAD would drop it: move its content to a field the schema knows, or "
+                  "remove it.").pack(anchor="w")
+        text = tk.Text(self.detail, height=12, width=60, wrap="word")
+        text.insert("1.0", json.dumps(node.info, indent=2, ensure_ascii=False))
+        text.configure(state="disabled")
+        text.pack(anchor="w", pady=6, fill="x")
+        self.remove_button = ttk.Button(self.detail, text="Remove this key",
+                                        command=lambda: self.remove(node.steps))
+        self.remove_button.pack(anchor="w")
+
+    # ----- edits -------------------------------------------------------------------
+    def trial_problems(self, steps: tuple[Step, ...], value: Any) -> list[str]:
+        """What the validator would say about ``value`` at ``steps`` (nothing is stored)."""
+        assert self.doc is not None
+        trial = ArchiveDocument(copy.deepcopy(self.doc.archive), self.doc.schemas,
+                                self.doc.path)
+        trial.set(steps, value)
+        here = format_path(steps)
+        return [p.message for p in trial.problems()
+                if p.path == here or p.path.startswith((here + ".", here + "["))]
+
+    def commit(self, steps: tuple[Step, ...], value: Any) -> None:
+        """Store a value typed in a field (empty text or list clears the field)."""
+        assert self.doc is not None
+        exists = self.doc.exists(steps)
+        if value == "" or value == []:
+            if exists:
+                self.doc.remove(steps)
+        elif not exists or self.doc.get(steps) != value or \
+                type(self.doc.get(steps)) is not type(value):
+            self.doc.set(steps, value)
+        else:
+            return
+        self.refresh(select=format_path(steps), rebuild_detail=False)
+        self.status.set(f"{format_path(steps)} set")
+
+    def add_subsection(self, steps: tuple[Step, ...]) -> str:
+        """Add a sub-section (or one more item of a repeating one) and select it."""
+        assert self.doc is not None
+        new_path = self.doc.add_section(steps)
+        self.refresh(select=new_path)
+        self.tree.item(format_path(steps), open=True)
+        self.status.set(f"added {new_path}")
+        return new_path
+
+    def remove(self, steps: tuple[Step, ...]) -> None:
+        """Remove a value, section, list item or unknown key."""
+        assert self.doc is not None
+        self.doc.remove(steps)
+        self.refresh(select=format_path(steps[:-1]))
+        self.status.set(f"removed {format_path(steps)}")
+
+    def move(self, steps: tuple[Step, ...], delta: int) -> None:
+        """Move a repeated sub-section item up (-1) or down (+1)."""
+        assert self.doc is not None
+        new_path = self.doc.move(steps, int(steps[-1]) + delta)
+        self.refresh(select=new_path)
+
+    def undo(self) -> None:
+        """Undo the last change."""
+        if self.doc is not None and self.doc.undo():
+            self.refresh()
+            self.status.set("undone")
+
+    def redo(self) -> None:
+        """Redo the change last undone."""
+        if self.doc is not None and self.doc.redo():
+            self.refresh()
+            self.status.set("redone")
+
+    def sibling_files(self) -> list[str]:
+        """``*.archive.json`` files in the archive's folder (candidates for references)."""
+        if self.doc is None or self.doc.path is None:
+            return []
+        names = self.doc.sibling_mainfiles() or set()
+        return sorted(names - {self.doc.path.name})
+
+    # ----- saving and closing --------------------------------------------------------
+    def save(self) -> bool:
+        """Save (asking first when the validator finds problems); True when written."""
+        if self.doc is None:
+            return False
+        if self.doc.path is None:
+            return self.save_as()
+        return self._write(self.doc.path)
+
+    def save_as(self) -> bool:
+        """Ask for a file name and save there."""
+        if self.doc is None:
+            return False
+        data = self.doc.archive.get("data") or {}
+        initial = self.doc.path.name if self.doc.path else \
+            f"{str(data.get('m_def', 'new')).rsplit('.', 1)[-1]}.archive.json"
+        path = self.dialogs.save_file(initial)
+        return self._write(Path(path)) if path else False
+
+    def _write(self, path: Path) -> bool:
+        assert self.doc is not None
+        problems = self.doc.problems()
+        if problems:
+            listed = "\n".join(f"• {p.path}: {p.message}" for p in problems[:8])
+            more = f"\n… and {len(problems) - 8} more" if len(problems) > 8 else ""
+            if not self.dialogs.confirm(
+                "Save with problems?",
+                f"The archive has {len(problems)} problem(s); NOMAD may reject or drop "
+                f"these values:\n\n{listed}{more}\n\nSave anyway?",
+            ):
+                self.status.set("not saved")
+                return False
+        try:
+            self.doc.save(path)
+        except OSError as exc:
+            self.dialogs.error("Cannot save", f"{path}: {exc.strerror or exc}")
+            return False
+        self._update_title()
+        self.status.set(f"saved {path}")
+        return True
+
+    def _may_discard(self) -> bool:
+        if self.doc is None or not self.doc.modified:
+            return True
+        return bool(self.dialogs.confirm("Unsaved changes",
+                                         "Discard the unsaved changes of this archive?"))
+
+    def quit(self) -> None:
+        """Close the window (asking first when there are unsaved changes)."""
+        if self._may_discard():
+            self.root.destroy()
+
+    # ----- problems and title ----------------------------------------------------------
+    def _show_problems(self, problems: list) -> None:
+        self.problem_list.delete(0, "end")
+        for problem in problems:
+            self.problem_list.insert("end", f"{problem.path}: {problem.message}")
+        if self.doc is not None:
+            self.status.set(f"{len(problems)} problem(s)" if problems else "valid")
+
+    def _goto_problem(self) -> None:
+        chosen = self.problem_list.curselection()
+        if chosen and int(chosen[0]) < len(self.problems):
+            self.select(self.problems[int(chosen[0])].path)
+
+    def _update_title(self) -> None:
+        if self.doc is None:
+            name = "new archive"
+        else:
+            name = self.doc.path.name if self.doc.path else "untitled"
+            name += " *" if self.doc.modified else ""
+        self.root.title(f"official — {name}")
+        self.file_label.configure(text=str(self.doc.path) if self.doc and self.doc.path
+                                  else "")
+
+
+def run_window(path: str | None = None, profile: str | None = None) -> int:
+    """Open the editor window on ``path`` (or the new-archive chooser) and run it."""
+    root = tk.Tk()
+    app = EditorApp(root)
+    if path and Path(path).exists():
+        app.open_path(path, profile)
+    else:
+        app.show_chooser(path)
+    root.mainloop()
+    return 0

@@ -1,0 +1,197 @@
+"""Input widgets for one quantity: text, number + unit, yes/no, enum, date-time, lists."""
+
+from __future__ import annotations
+
+import tkinter as tk
+from collections.abc import Callable
+from datetime import datetime
+from tkinter import ttk
+from typing import Any
+
+from .fields import (
+    InputError,
+    display,
+    expected,
+    field_kind,
+    is_list,
+    parse_items,
+    parse_scalar,
+    reference_to_file,
+)
+from .units import unit_label
+
+Check = Callable[[Any], list[str]]
+Commit = Callable[[Any], None]
+
+
+class FieldEditor(ttk.Frame):
+    """Edits one quantity. Typing shows problems at once (``check``); Enter, Apply or picking
+    from a drop-down stores the value (``commit``)."""
+
+    def __init__(self, master: tk.Misc, quantity: Any, value: Any, *, check: Check,
+                 commit: Commit, siblings: list[str] | None = None):
+        super().__init__(master)
+        self.quantity = quantity
+        self.kind = field_kind(quantity)
+        self.check_fn = check
+        self.commit_fn = commit
+        self.siblings = siblings or []
+        self.message = tk.StringVar()
+        ttk.Label(self, text=f"Expected: {expected(quantity)}", wraplength=420,
+                  foreground="#555").grid(row=0, column=0, columnspan=4, sticky="w")
+        if is_list(quantity):
+            self._build_list(value)
+        else:
+            self._build_scalar(value)
+        self.problem_label = ttk.Label(self, textvariable=self.message, foreground="#b00020",
+                                       wraplength=420, justify="left")
+        self.problem_label.grid(row=10, column=0, columnspan=4, sticky="w", pady=(6, 0))
+
+    # ----- scalar ----------------------------------------------------------------
+    def _build_scalar(self, value: Any) -> None:
+        self.var = tk.StringVar(value=display(value))
+        if self.kind in ("enum", "bool"):
+            choices = ["yes", "no"] if self.kind == "bool" else list(self.quantity.enum or ())
+            self.input = ttk.Combobox(self, textvariable=self.var, values=choices,
+                                      state="readonly", width=40)
+            self.input.bind("<<ComboboxSelected>>", lambda _e: self.apply())
+        elif self.kind == "reference" and self.siblings:
+            self.input = ttk.Combobox(self, textvariable=self.var, width=60,
+                                      values=[reference_to_file(s) for s in self.siblings])
+            self.input.bind("<<ComboboxSelected>>", lambda _e: self.apply())
+        else:
+            self.input = ttk.Entry(self, textvariable=self.var, width=44)
+        self.input.grid(row=1, column=0, sticky="we", pady=4)
+        unit = getattr(self.quantity, "unit", None)
+        if unit and self.kind in ("number", "integer"):
+            self.unit_label = ttk.Label(self, text=unit_label(unit))
+            self.unit_label.grid(row=1, column=1, sticky="w", padx=4)
+        if self.kind == "datetime":
+            ttk.Button(self, text="Now", command=self._now).grid(row=1, column=2, padx=2)
+        self.apply_button = ttk.Button(self, text="Apply", command=self.apply)
+        self.apply_button.grid(row=1, column=3, padx=4)
+        self.input.bind("<Return>", lambda _e: self.apply())
+        self.input.bind("<KP_Enter>", lambda _e: self.apply())
+        self.input.bind("<KeyRelease>", lambda _e: self.preview())
+        self.columnconfigure(0, weight=1)
+        self.preview()
+
+    def _now(self) -> None:
+        self.var.set(datetime.now().astimezone().replace(microsecond=0).isoformat())
+        self.apply()
+
+    def parsed(self) -> Any:
+        """The typed value, parsed for the quantity (InputError if it does not fit)."""
+        if is_list(self.quantity):
+            return parse_items(list(self.items), self.quantity)
+        return parse_scalar(self.var.get(), self.quantity)
+
+    def preview(self) -> bool:
+        """Check what is typed without storing it; show the problems. True when fine."""
+        try:
+            value = self.parsed()
+        except InputError as exc:
+            self.message.set(str(exc))
+            return False
+        problems = self.check_fn(value)
+        self.message.set("\n".join(problems))
+        return not problems
+
+    def apply(self) -> bool:
+        """Store the typed value if it can be read (problems the validator finds are shown,
+        and the value is still stored so the user can fix it later). False if unreadable."""
+        try:
+            value = self.parsed()
+        except InputError as exc:
+            self.message.set(str(exc))
+            return False
+        self.commit_fn(value)
+        self.show_value(value)
+        return True
+
+    def show_value(self, value: Any) -> None:
+        """Show a stored value (e.g. after unit conversion) and its problems."""
+        if is_list(self.quantity):
+            values = value if isinstance(value, list) else []
+            self.items = [display(v) for v in values]
+            chosen = self._selected()
+            self._fill_list(chosen)
+        else:
+            self.var.set(display(value))
+        self.preview()
+
+    # ----- list -----------------------------------------------------------------
+    def _build_list(self, value: Any) -> None:
+        values = value if isinstance(value, list) else ([] if value is None else [value])
+        self.items: list[str] = [display(v) for v in values]
+        self.listbox = tk.Listbox(self, height=min(max(len(self.items), 4), 10), width=64,
+                                  exportselection=False)
+        self.listbox.grid(row=1, column=0, columnspan=4, sticky="we", pady=4)
+        self.var = tk.StringVar()
+        if self.kind == "reference" and self.siblings:
+            self.input = ttk.Combobox(self, textvariable=self.var, width=60,
+                                      values=[reference_to_file(s) for s in self.siblings])
+        elif self.kind in ("enum", "bool"):
+            choices = ["yes", "no"] if self.kind == "bool" else list(self.quantity.enum or ())
+            self.input = ttk.Combobox(self, textvariable=self.var, values=choices,
+                                      state="readonly", width=40)
+        else:
+            self.input = ttk.Entry(self, textvariable=self.var, width=44)
+        self.input.grid(row=2, column=0, sticky="we")
+        self.input.bind("<Return>", lambda _e: self.add_item())
+        unit = getattr(self.quantity, "unit", None)
+        if unit and self.kind in ("number", "integer"):
+            ttk.Label(self, text=unit_label(unit)).grid(row=2, column=1, sticky="w", padx=4)
+        buttons = ttk.Frame(self)
+        buttons.grid(row=3, column=0, columnspan=4, sticky="w", pady=4)
+        self.add_button = ttk.Button(buttons, text="Add", command=self.add_item)
+        self.remove_button = ttk.Button(buttons, text="Remove", command=self.remove_item)
+        self.up_button = ttk.Button(buttons, text="Up", command=lambda: self.move_item(-1))
+        self.down_button = ttk.Button(buttons, text="Down", command=lambda: self.move_item(1))
+        for i, button in enumerate((self.add_button, self.remove_button, self.up_button,
+                                    self.down_button)):
+            button.grid(row=0, column=i, padx=2)
+        self.columnconfigure(0, weight=1)
+        self._fill_list()
+
+    def _fill_list(self, select: int | None = None) -> None:
+        self.listbox.delete(0, "end")
+        for item in self.items:
+            self.listbox.insert("end", item)
+        if select is not None and 0 <= select < len(self.items):
+            self.listbox.selection_set(select)
+
+    def _selected(self) -> int | None:
+        chosen = self.listbox.curselection()
+        return int(chosen[0]) if chosen else None
+
+    def add_item(self) -> None:
+        """Append the typed item (checked first) and store the list."""
+        text = self.var.get()
+        try:
+            parse_scalar(text, self.quantity)
+        except InputError as exc:
+            self.message.set(str(exc))
+            return
+        self.items.append(display(parse_scalar(text, self.quantity)))
+        self.var.set("")
+        self._store(len(self.items) - 1)
+
+    def remove_item(self) -> None:
+        """Remove the selected item and store the list."""
+        index = self._selected()
+        if index is not None:
+            del self.items[index]
+            self._store(min(index, len(self.items) - 1))
+
+    def move_item(self, delta: int) -> None:
+        """Move the selected item up (-1) or down (+1) and store the list."""
+        index = self._selected()
+        if index is None or not 0 <= index + delta < len(self.items):
+            return
+        self.items.insert(index + delta, self.items.pop(index))
+        self._store(index + delta)
+
+    def _store(self, select: int | None) -> None:
+        self._fill_list(select)
+        self.apply()

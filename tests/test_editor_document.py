@@ -1,0 +1,192 @@
+"""The archive document: paths, sub-sections, undo/redo, schema key order, atomic save."""
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from cams_module.editor.document import (
+    ArchiveDocument,
+    DocumentError,
+    load_document,
+    new_document,
+    write_atomic,
+)
+from cams_module.editor.paths import PathError
+from cams_module.schema import load_schema_set
+
+EXAMPLES = Path(__file__).parent / "data" / "plugin-example-2.0.0"
+RIE = "schema_packages.steps.remove.etching.dry_etching.RIE"
+UNKNOWN = [
+    "rinsing_cycles", "rinsing_mode", "rinser_name", "rinsing_duration", "resistivity_control",
+]
+
+
+@pytest.fixture()
+def upload(tmp_path):
+    for f in EXAMPLES.glob("*.archive.json"):
+        shutil.copy(f, tmp_path / f.name)
+    return tmp_path
+
+
+@pytest.fixture()
+def cleaning(upload):
+    return load_document(upload / "Prova_cleaning.archive.json")
+
+
+def test_schema_set_is_chosen_from_the_m_def_prefix(upload, tmp_path):
+    assert load_document(upload / "Prova_cleaning.archive.json").schemas.name == \
+        "fabrication-utilities-2.0"
+    old = tmp_path / "old.archive.json"
+    old.write_text(json.dumps({"data": {
+        "m_def": "fabrication_facilities.schema_packages.remove.RIE"}}))
+    assert load_document(old).schemas.name == "fabrication-utilities-2025.04"
+    assert load_document(old, "fabrication-utilities-2.0").schemas.name == \
+        "fabrication-utilities-2.0"
+
+
+def test_broken_json_names_line_and_column(tmp_path):
+    bad = tmp_path / "bad.archive.json"
+    bad.write_text('{"data": {"m_def": }')
+    with pytest.raises(DocumentError, match="line 1, column 20"):
+        load_document(bad)
+
+
+def test_get_set_and_quantity_lookup(cleaning):
+    assert cleaning.get("data.cleaning_steps[0].tank_temperature") == 200
+    quantity = cleaning.quantity("data.cleaning_steps[0].tank_temperature")
+    assert quantity.unit == "degree_Celsius"
+    cleaning.set("data.cleaning_steps[1].tank_temperature", 80)
+    assert cleaning.get("data.cleaning_steps[1].tank_temperature") == 80
+    with pytest.raises(PathError, match=r"cleaning_steps\[5\] does not exist .*has 2 items"):
+        cleaning.get("data.cleaning_steps[5].name")
+    assert cleaning.subsection("data.cleaning_steps").repeats is True
+
+
+def test_the_plugin_example_problems_are_exactly_the_dropped_keys(cleaning):
+    problems = cleaning.problems()
+    assert sorted(p.path.rsplit(".", 1)[1] for p in problems) == sorted(UNKNOWN)
+    assert {p.code for p in problems} == {"unknown_key"}
+
+
+def test_unknown_keys_are_kept_and_placed_after_known_ones(cleaning, upload):
+    cleaning.set("data.name", "Renamed")
+    cleaning.save()
+    saved = json.loads((upload / "Prova_cleaning.archive.json").read_text())
+    dumping = saved["data"]["cleaning_steps"][0]["cleaning_dumping"][0]
+    assert list(dumping) == ["draining_duration", *UNKNOWN]
+    assert dumping["resistivity_control"] == {"resistivity_target": 15}
+    original = json.loads((EXAMPLES / "Prova_cleaning.archive.json").read_text())
+    original["data"]["name"] = "Renamed"
+    assert saved == original  # nothing lost, nothing else changed
+
+
+def test_key_order_is_schema_order(cleaning):
+    cls = cleaning.section_class("data")
+    data = cleaning.ordered()["data"]
+    keys = list(data)
+    assert keys[0] == "m_def"
+    quantities = [k for k in keys if k in cls.quantities]
+    subsections = [k for k in keys if k in cls.subsections]
+    assert quantities == [k for k in cls.quantities if k in data]
+    assert subsections == [k for k in cls.subsections if k in data]
+    assert keys == ["m_def", *quantities, *subsections]
+
+
+def test_saving_is_stable_and_pretty(cleaning, upload):
+    first = cleaning.save().read_text()
+    again = load_document(upload / "Prova_cleaning.archive.json")
+    assert again.to_json() == first
+    assert first.startswith('{\n  "data": {\n    "m_def": ')
+    assert first.endswith("}\n")
+
+
+def test_add_remove_and_move_repeated_sub_sections(cleaning):
+    path = cleaning.add_section("data.cleaning_steps")
+    assert path == "data.cleaning_steps[2]"
+    cleaning.set("data.cleaning_steps[2].name", "third")
+    assert cleaning.move("data.cleaning_steps[2]", 0) == "data.cleaning_steps[0]"
+    names = [s.get("name") for s in cleaning.get("data.cleaning_steps")]
+    assert names == ["third", "Bagno in acido cloridrico", "Bagno in ammoniaca"]
+    removed = cleaning.remove("data.cleaning_steps[0]")
+    assert removed == {"name": "third"}
+    assert len(cleaning.get("data.cleaning_steps")) == 2
+
+
+def test_add_single_sub_section_once(cleaning):
+    assert cleaning.add_section("data.cleaning_steps[1].resistivity_control") == \
+        "data.cleaning_steps[1].resistivity_control"
+    with pytest.raises(DocumentError, match="already exists"):
+        cleaning.add_section("data.cleaning_steps[1].resistivity_control")
+
+
+def test_set_creates_missing_sections_on_the_way():
+    doc = new_document(RIE, load_schema_set("fabrication-utilities-2.0"))
+    doc.set("data.etching_steps[0].chamber_pressure", 0.04)
+    assert doc.archive == {"data": {"m_def": RIE, "etching_steps": [{"chamber_pressure": 0.04}]}}
+    assert doc.problems() == []
+
+
+def test_undo_and_redo(cleaning):
+    before = json.loads(json.dumps(cleaning.archive))
+    cleaning.set("data.name", "one")
+    cleaning.add_section("data.cleaning_steps")
+    cleaning.remove("data.notes")
+    assert cleaning.undo() and cleaning.undo()
+    assert cleaning.get("data.name") == "one"
+    assert len(cleaning.get("data.cleaning_steps")) == 2
+    assert cleaning.redo()
+    assert len(cleaning.get("data.cleaning_steps")) == 3
+    assert cleaning.undo() and cleaning.undo()
+    assert cleaning.archive == before
+    assert not cleaning.undo()
+    cleaning.set("data.name", "two")
+    assert not cleaning.can_redo  # a new change drops the redo history
+
+
+def test_failed_set_leaves_no_trace(cleaning):
+    with pytest.raises(PathError):
+        cleaning.set("data.cleaning_steps[7].name", "x")
+    assert not cleaning.can_undo
+
+
+def test_atomic_save_replaces_the_file_in_one_step(upload):
+    target = upload / "Prova_PEB.archive.json"
+    doc = load_document(target)
+    inode = target.stat().st_ino
+    doc.set("data.name", "new name")
+    doc.save()
+    assert target.stat().st_ino != inode  # renamed over, not rewritten in place
+    assert [p.name for p in upload.iterdir() if p.name.startswith(".")] == []
+    assert not doc.modified
+
+
+def test_a_failed_write_keeps_the_old_file(upload, monkeypatch):
+    target = upload / "Prova_PEB.archive.json"
+    original = target.read_text()
+
+    def broken_replace(src, dst):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", broken_replace)
+    with pytest.raises(OSError):
+        write_atomic(target, "{}")
+    assert target.read_text() == original
+    assert sorted(p.name for p in upload.iterdir()) == sorted(
+        p.name for p in EXAMPLES.glob("*.archive.json"))
+
+
+def test_references_resolve_against_the_files_in_the_folder(upload):
+    process = load_document(upload / "Processo_prova.archive.json")
+    assert process.problems() == []
+    (upload / "Prova_PEB.archive.json").unlink()
+    problems = load_document(upload / "Processo_prova.archive.json").problems()
+    assert [p.code for p in problems] == ["reference"]
+    assert problems[0].path.startswith("data.steps[")
+
+
+def test_archive_must_be_an_object():
+    with pytest.raises(DocumentError):
+        ArchiveDocument([])  # type: ignore[arg-type]

@@ -1,0 +1,103 @@
+"""Typed text -> archive values, per quantity of the real schema sets."""
+
+import pytest
+
+from cams_module.editor.fields import (
+    InputError,
+    display,
+    expected,
+    field_kind,
+    parse_scalar,
+    parse_value,
+)
+from cams_module.schema import load_schema_set
+
+RIE = "schema_packages.steps.remove.etching.dry_etching.RIE"
+RIE_BASE = "schema_packages.steps.remove.etching.dry_etching.RIEbase"
+PROCESS = "schema_packages.fabrication_utilities.FabricationProcess"
+
+
+@pytest.fixture(scope="module")
+def s20():
+    return load_schema_set("fabrication-utilities-2.0")
+
+
+def q(schemas, m_def, name):
+    return schemas.get(m_def).quantities[name]
+
+
+def test_kinds_of_real_quantities(s20):
+    assert field_kind(q(s20, RIE, "name")) == "text"
+    assert field_kind(q(s20, RIE_BASE, "chamber_pressure")) == "number"
+    assert field_kind(q(s20, RIE, "wafer_side")) == "enum"
+    assert field_kind(q(s20, RIE, "starting_date")) == "datetime"
+    assert field_kind(q(s20, RIE, "endpoint")) == "bool"
+    assert field_kind(q(s20, PROCESS, "steps")) == "reference"
+
+
+def test_number_with_other_unit_is_converted(s20):
+    pressure = q(s20, RIE_BASE, "chamber_pressure")
+    assert pressure.unit == "millibar"
+    assert parse_scalar("2 mbar", pressure) == 2
+    assert parse_scalar("1 bar", pressure) == 1000
+    with pytest.raises(InputError, match="cannot be converted into millibar"):
+        parse_scalar("2 nm", pressure)
+    assert "millibar" in expected(pressure)
+
+
+def test_enum_accepts_only_its_values_case_insensitively(s20):
+    side = q(s20, RIE, "wafer_side")
+    assert parse_scalar("front", side) == "front"
+    assert parse_scalar("BACK", side) == "back"
+    with pytest.raises(InputError, match="choose one of: front, back"):
+        parse_scalar("sideways", side)
+
+
+def test_datetime_needs_a_time_zone(s20):
+    start = q(s20, RIE, "starting_date")
+    assert parse_scalar("2025-03-02T09:00:00+01:00", start) == "2025-03-02T09:00:00+01:00"
+    assert parse_scalar("2025-03-02 09:00Z", start) == "2025-03-02T09:00:00+00:00"
+    with pytest.raises(InputError, match="no time zone"):
+        parse_scalar("2025-03-02T09:00:00", start)
+    with pytest.raises(InputError, match="not a date and time"):
+        parse_scalar("next tuesday", start)
+
+
+def test_yes_no(s20):
+    endpoint = q(s20, RIE, "endpoint")
+    assert parse_scalar("yes", endpoint) is True
+    assert parse_scalar("No", endpoint) is False
+    assert display(True) == "yes"
+    with pytest.raises(InputError, match="not yes or no"):
+        parse_scalar("maybe", endpoint)
+
+
+def test_list_of_references_from_file_names_or_json(s20):
+    steps = q(s20, PROCESS, "steps")
+    assert parse_value("a.archive.json, b.archive.json", steps) == [
+        "../upload/archive/mainfile/a.archive.json#data",
+        "../upload/archive/mainfile/b.archive.json#data",
+    ]
+    assert parse_value('["../upload/archive/mainfile/x.archive.json#data"]', steps) == [
+        "../upload/archive/mainfile/x.archive.json#data"
+    ]
+    assert parse_value("", steps) == []
+
+
+def test_list_item_errors_name_the_item(s20):
+    numbers = next(
+        quantity
+        for cls in s20.classes.values()
+        for quantity in cls.quantities.values()
+        if quantity.shape and field_kind(quantity) == "number"
+    )
+    assert parse_value("[1, 2.5]", numbers) == [1, 2.5]
+    with pytest.raises(InputError, match=r"item \[1\]"):
+        parse_value("1, x", numbers)
+
+
+def test_integer_refuses_fractions(s20):
+    job = s20.get("schema_packages.steps.utils.WetEtchingOutputs").quantities["job_number"]
+    assert parse_scalar("12", job) == 12
+    with pytest.raises(InputError, match="whole number"):
+        parse_scalar("1.5", job)
