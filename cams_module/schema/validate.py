@@ -98,8 +98,8 @@ class _Checker:
         if cls is not None and not cls.is_entry:
             self.add("data.m_def", "unknown_class",
                      f"class {m_def!r} cannot be an entry's data{self.where}: it is not an "
-                     f"EntryData section; entry classes of {self.schemas.name} include "
-                     f"{', '.join(self.schemas.step_classes()[:3])}, ...")
+                     f"EntryData section (it belongs inside one); use a process or step "
+                     f"class such as {_generic_step(self.schemas)}")
             return None
         return cls
 
@@ -114,8 +114,8 @@ class _Checker:
         if cls.unreachable:
             self.add(path, "unknown_class",
                      f"class {m_def!r} is defined by the plugin but NOMAD cannot load it "
-                     f"({self.schemas.name}){self.where}; use a loadable class such as the "
-                     f"generic FabricationProcessStep")
+                     f"({self.schemas.name}){self.where}; use a loadable class such as "
+                     f"{_generic_step(self.schemas)}")
             return None
         return cls
 
@@ -302,6 +302,12 @@ class _Checker:
             return (f"the reference names {mainfile!r}, which is not a file of this upload"
                     f"{_close(mainfile, self.upload_mainfiles)}")
         return None
+
+
+def _generic_step(schemas: SchemaSet) -> str:
+    """The generic step class of a set (for advice in messages)."""
+    steps = [m for m in schemas.step_classes() if m.endswith(".FabricationProcessStep")]
+    return steps[0] if steps else "the generic FabricationProcessStep"
 
 
 def _close_classes(m_def: str, schemas: SchemaSet) -> str:
