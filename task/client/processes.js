@@ -7,10 +7,10 @@
 // module only needs the four one-line event handlers at the bottom (docs/web-ui.md).
 
 var NOMAD = {
-    upload_func: 'BUTTON_UPLOAD_FAIR',
-    status_func: 'nomad_status',
-    publish_func: 'nomad_publish',
-    export_func: 'nomad_export',
+    upload_func: 'upload_fair',
+    status_func: 'nomad_state',
+    publish_func: 'publish_fair',
+    export_func: 'export_zip',
     poll_ms: 700,
     busy: ['queued', 'uploading', 'processing'],
     progress: {'not uploaded': 0, 'queued': 10, 'uploading': 40, 'processing': 70,
@@ -67,34 +67,57 @@ function nomad_safe_url(url) {
     return typeof url === 'string' && /^https?:\/\//i.test(url) ? url : '';
 }
 
-function nomad_error_text(error) {
-    var where = [];
-    if (typeof error === 'string') {
-        return error;
+// One error of a reply: {step_position, step_name, step_type, field, value, message}.
+function nomad_error_where(error) {
+    var where = '';
+    if (error.step_position || error.step_name) {
+        where = 'Step' + (error.step_position ? ' ' + error.step_position : '') +
+            (error.step_name ? ' "' + error.step_name + '"' : '') +
+            (error.step_type ? ' (' + error.step_type + ')' : '');
     }
+    if (error.field) {
+        where += (where ? ', field ' : 'Field ') + error.field;
+    }
+    return where;
+}
+
+function nomad_error_text(error) {
+    var where;
     if (!error) {
         return '';
     }
-    if (error.step && String(error.message || '').indexOf(String(error.step)) === -1) {
-        where.push('step ' + error.step);
+    if (typeof error === 'string') {
+        return error;
     }
-    if (error.field && String(error.message || '').indexOf(String(error.field)) === -1) {
-        where.push('field ' + error.field);
-    }
-    return (where.length ? where.join(', ') + ': ' : '') + (error.message || JSON.stringify(error));
+    where = nomad_error_where(error);
+    return (where ? where + ': ' : '') + (error.message || JSON.stringify(error));
 }
 
-// Show one status reply: {process_id, process_name, status, message, link, errors,
-// can_upload, can_publish}.
+function nomad_error_item(error) {
+    var $li = $('<li class="nomad-error">'),
+        where = typeof error === 'object' && error ? nomad_error_where(error) : '';
+    if (where) {
+        $li.append($('<strong>').text(where + ': '));
+        $li.append($('<span>').text(error.message || ''));
+    }
+    else {
+        $li.text(nomad_error_text(error));
+    }
+    return $li;
+}
+
+// Show a state ({process_id, name, status, busy, message, link, errors, can_publish, ...})
+// or a button reply ({ok, status, message, errors}) in a panel.
 function nomad_show(item, $panel, info) {
     var status = info.status || 'not uploaded',
         link = nomad_safe_url(info.link),
         busy = NOMAD.busy.indexOf(status) !== -1,
         $errors = $panel.find('.nomad-errors'),
         errors = info.errors || [];
-    $panel.data('process_id', info.process_id);
     $panel.attr('data-status', status);
-    $panel.find('.nomad-process').text(info.process_name || '');
+    if (info.name !== undefined) {
+        $panel.find('.nomad-process').text(info.name || '');
+    }
     $panel.find('.nomad-status')
         .removeClass('label-success label-important label-info')
         .addClass(nomad_label_class(status))
@@ -102,7 +125,7 @@ function nomad_show(item, $panel, info) {
     if (link) {
         $panel.find('.nomad-link').attr('href', link).show();
     }
-    else {
+    else if (info.link !== undefined) {
         $panel.find('.nomad-link').removeAttr('href').hide();
     }
     $panel.find('.nomad-progress').toggle(busy)
@@ -113,7 +136,7 @@ function nomad_show(item, $panel, info) {
         errors = [errors];
     }
     errors.forEach(function(error) {
-        $errors.append($('<li>').text(nomad_error_text(error)));
+        $errors.append(nomad_error_item(error));
     });
     $panel.show();
     nomad_update_buttons(item, info);
@@ -180,13 +203,16 @@ function nomad_refresh_row(item, process_id) {
     }
 }
 
-// Show the status of the selected process; follow it if a job is running.
-function nomad_show_selected(item) {
-    var process_id = item.rec_count ? item.id.value : null;
-    if (!process_id || item._nomad_polled === process_id) {
-        return;
-    }
-    nomad_poll(item, process_id);
+// Show the status of the selected process (once per selection); follow a running job.
+function nomad_select(item) {
+    clearTimeout(item._nomad_select_timer);
+    item._nomad_select_timer = setTimeout(function() {
+        var process_id = item.rec_count ? item.id.value : null;
+        if (process_id && process_id !== item._nomad_selected) {
+            item._nomad_selected = process_id;
+            nomad_poll(item, process_id);
+        }
+    }, 150);
 }
 
 // ---- actions ------------------------------------------------------------------------
@@ -211,28 +237,23 @@ function nomad_upload(item) {
     }
     nomad_stop_polling(item);
     item.server(NOMAD.upload_func, [process_id], function(reply, error) {
-        var info = $.extend({process_id: process_id}, reply || {});
+        reply = reply || {};
         if (error) {
             item.alert_error(error, {duration: 10});
             return;
         }
-        if (info.refused) {
-            item.warning($('<p>').text(info.message || 'The upload was refused.'));
-            nomad_poll(item, process_id);
-            return;
-        }
-        if (info.errors && info.errors.length || info.status === 'failed') {
-            nomad_panels(item).each(function() {
-                nomad_show(item, $(this), info);
-            });
-            item.alert_error('Upload FAIR: nothing was sent. See the errors under NOMAD.',
-                {duration: 10});
-            nomad_refresh_row(item, process_id);
-            return;
-        }
         nomad_panels(item).each(function() {
-            nomad_show(item, $(this), $.extend({status: 'queued'}, info));
+            nomad_show(item, $(this), reply);
         });
+        if (!reply.ok && reply.errors && reply.errors.length) {
+            item.alert_error('Upload FAIR: nothing was sent to NOMAD. ' +
+                'Fix the fields listed under NOMAD and press Upload FAIR again.', {duration: 10});
+            return;
+        }
+        if (!reply.ok) {
+            item.warning($('<p class="nomad-refusal">').text(reply.message ||
+                'The upload was refused.'));
+        }
         nomad_poll(item, process_id);
     });
 }
@@ -282,11 +303,11 @@ function nomad_publish(item) {
         }
         $(this).prop('disabled', true);
         item.server(NOMAD.publish_func, [process_id, months], function(reply, error) {
-            var info = $.extend({process_id: process_id}, reply || {});
+            reply = reply || {};
             item.hide_message($dialog);
-            if (error || info.refused || (info.errors && info.errors.length)) {
-                item.warning($('<p>').text(error || info.message ||
-                    nomad_error_text((info.errors || [])[0])));
+            if (error || !reply.ok) {
+                item.warning($('<p class="nomad-refusal">').text(error || reply.message ||
+                    nomad_error_text((reply.errors || [])[0])));
             }
             nomad_poll(item, process_id);
         });
@@ -301,11 +322,11 @@ function nomad_export(item) {
     item.server(NOMAD.export_func, [process_id], function(reply, error) {
         var url = reply && reply.url,
             $link;
-        if (error || !url || (reply.errors && reply.errors.length)) {
+        if (error || !url || !reply.ok) {
             item.warning($('<div>').append(
                 $('<p>').text(error || (reply && reply.message) || 'The export failed.'),
                 $('<ul class="text-error">').append(((reply && reply.errors) || []).map(
-                    function(e) { return $('<li>').text(nomad_error_text(e)); }))
+                    nomad_error_item))
             ));
             return;
         }
@@ -370,17 +391,23 @@ function nomad_edit_form_created(item) {
     nomad_add_buttons(item, function(text, options) {
         return item.add_edit_button(text, options);
     });
-    item._nomad_polled = undefined;
-    nomad_show_selected(item);
+    if (item.rec_count && item.id.value) {
+        nomad_poll(item, item.id.value);
+    }
 }
 
 function nomad_view_form_closed(item) {
     nomad_stop_polling(item);
+    item._nomad_selected = undefined;
 }
 
 function nomad_edit_form_closed(item) {
-    item._nomad_polled = undefined;
-    nomad_show_selected(item);
+    if (item.view_form && item.rec_count && item.id.value) {
+        nomad_poll(item, item.id.value);
+    }
+    else {
+        nomad_stop_polling(item);
+    }
 }
 
 function nomad_field_html(field) {
@@ -418,7 +445,7 @@ function on_edit_form_closed(item) {
 
 function on_after_scroll(item) {
     if (item.view_form && !item.is_changing()) {
-        nomad_show_selected(item);
+        nomad_select(item);
     }
 }
 

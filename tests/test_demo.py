@@ -1,0 +1,90 @@
+"""The demo launcher: `python -m cams_module.demo` as a user starts it, on free ports."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from pathlib import Path
+
+import requests
+
+from cams_module import demo
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def _cmdline(pid: int) -> list[str]:
+    return Path(f"/proc/{pid}/cmdline").read_bytes().decode().split("\0")
+
+
+def test_demo_starts_serves_login_and_stops_on_ctrl_c(demo_factory):
+    running = demo_factory()
+    cams_url = running.cams_url
+    assert cams_url.startswith("http://127.0.0.1:")
+    assert requests.get(cams_url, timeout=10).status_code == 200
+
+    info = running.users()
+    session = requests.Session()
+    login = next(iter(info["users"]))
+    password = info["users"][login]["password"]
+    assert password in running.output, "the launcher prints the demo users' passwords"
+    reply = session.post(cams_url + "api", json=["login", info["task_id"], 0,
+                                                 [{"login": login, "password": password}], 0],
+                         timeout=10).json()
+    assert reply["result"]["data"], f"login as {login} failed: {reply}"
+    assert any(name.endswith("_session") for name in session.cookies.keys())
+
+    stand_in = running.printed_url("NOMAD stand-in:")
+    assert stand_in.startswith("http://127.0.0.1:") and stand_in.endswith("/api/v1")
+    assert requests.get(stand_in + "/info", timeout=10).status_code == 200
+
+    children = running.children()
+    assert len(children) == 2, f"expected the stand-in and jam.py, got {children}"
+    commands = {pid: " ".join(_cmdline(pid)) for pid in children}
+    standin_pid = next(p for p, c in commands.items() if "cams_module.nomad_standin" in c)
+    jam_pid = next(p for p, c in commands.items() if "cams_module.jam_server" in c)
+
+    users_file = Path(_cmdline(standin_pid)[_cmdline(standin_pid).index("--users") + 1])
+    assert stat.S_IMODE(users_file.stat().st_mode) == 0o600
+    nomad_password = next(iter(json.loads(users_file.read_text()).values()))
+    assert nomad_password not in " ".join(_cmdline(jam_pid))
+    assert nomad_password not in running.output
+
+    assert running.interrupt() == 0
+    assert not _pid_alive(standin_pid) and not _pid_alive(jam_pid)
+    assert not users_file.exists(), "the NOMAD users file is removed on exit"
+    assert nomad_password not in running.output
+
+
+def test_build_needed_reports_missing_and_current_builds(tmp_path):
+    assert "no CAMS task" in demo.build_needed(tmp_path / "nothing")
+    (tmp_path / "admin.sqlite").write_bytes(b"")
+    users = tmp_path / demo.USERS_FILE
+    users.write_text("{}")
+    os.utime(users, (demo.newest_source_mtime() + 10,) * 2)
+    assert demo.build_needed(tmp_path) is None
+    os.utime(users, (demo.newest_source_mtime() - 10,) * 2)
+    assert "task/ changed" in demo.build_needed(tmp_path)
+
+
+def test_users_file_is_private(tmp_path):
+    path = demo.write_users_file(tmp_path, "someone", "s3cret-value")
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert "s3cret-value" in path.read_text()
+
+
+def test_banner_lists_addresses_and_users_but_no_nomad_secret():
+    text = demo.banner("http://127.0.0.1:8080/",
+                       {"m.rossi": {"password": "pw1", "role": "Researcher"}},
+                       "http://127.0.0.1:9000/api/v1", standin=True)
+    assert "CAMS:            http://127.0.0.1:8080/" in text
+    assert "NOMAD stand-in:  http://127.0.0.1:9000/api/v1" in text
+    assert "http://127.0.0.1:9000/gui/" in text
+    assert "m.rossi" in text and "pw1" in text and "Researcher" in text
