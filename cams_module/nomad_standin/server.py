@@ -8,7 +8,7 @@ import time
 import traceback
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from . import api_auth, api_datasets, api_raw, api_uploads, control, gui
+from . import api_auth, api_datasets, api_edit, api_raw, api_uploads, control, gui
 from .api_common import Context
 from .bodies import BodyError, BodyReader
 from .judge import Judge
@@ -29,7 +29,7 @@ class StandinServer(ThreadingHTTPServer):
         self.ctx = ctx
         self.log_requests = log_requests
         self.router = Router()
-        for module in (api_auth, api_uploads, api_raw, api_datasets):
+        for module in (api_auth, api_uploads, api_edit, api_raw, api_datasets):
             module.register(self.router, ctx)
         super().__init__(address, StandinHandler)
 
