@@ -62,6 +62,13 @@ def test_plugin_example_validates_except_the_five_dropped_keys(s20):
         assert "DeIonizedWaterDumping" in p.message and "Prova_cleaning" in p.message
 
 
+def test_plugin_example_references_fit_their_classes(s20):
+    files = example_files()
+    classes = {name: a["data"]["m_def"] for name, a in files.items()}
+    assert validate_archive(files["Processo_prova.archive.json"], s20,
+                            upload_mainfiles=classes) == []
+
+
 def test_rinser_name_message_suggests_the_real_key(s20):
     archive = example_files()["Prova_cleaning.archive.json"]
     messages = {p.path.rsplit(".", 1)[-1]: p.message for p in validate_archive(archive, s20)}
@@ -368,3 +375,14 @@ def test_validate_archive_json(s20):
     assert only(validate_archive_json(b"\xff\xfe", s20), "json")
     p = only(validate_archive_json(json.dumps(rie(name=5)), s20), "type")
     assert p.path == "data.name"
+
+
+def test_reference_class_checked_with_upload_classes(s20):
+    ref = "../upload/archive/mainfile/s1.archive.json#data"
+    upload = {"s1.archive.json": RIE, "p.archive.json": PROCESS}
+    assert validate_archive(process([ref]), s20, upload_mainfiles=upload) == []
+    upload["s1.archive.json"] = PROCESS  # a process is not a FabricationProcessStep
+    p = only(validate_archive(process([ref]), s20, upload_mainfiles=upload), "reference")
+    assert "FabricationProcess" in p.message and "FabricationProcessStep" in p.message
+    upload["s1.archive.json"] = None  # class unknown (e.g. unreadable file): not judged here
+    assert validate_archive(process([ref]), s20, upload_mainfiles=upload) == []

@@ -235,7 +235,7 @@ def from_jsonschema(name: str, docs: dict[str, dict]) -> SchemaSet:
         for def_name, section in doc.get("$defs", {}).items():
             key = m_def_of(section.get("$id", def_name))
             raw.setdefault(key, _parse_section(section))
-        raw[m_def] = _parse_section(doc)
+        raw[m_def_of(m_def)] = _parse_section(doc)
     return SchemaSet(name, build_classes(raw))
 
 

@@ -58,6 +58,8 @@ class _Checker:
         self.schemas = schemas
         self.where = f" in {mainfile}" if mainfile else ""
         self.upload_mainfiles = set(upload_mainfiles) if upload_mainfiles is not None else None
+        # {mainfile: m_def} also lets references be checked against the class they point to
+        self.upload_classes = upload_mainfiles if isinstance(upload_mainfiles, dict) else {}
         self.problems: list[Problem] = []
 
     def add(self, path: str, code: str, message: str) -> None:
@@ -277,7 +279,7 @@ class _Checker:
             self.add(path, "reference", f"expected {self.expected(q)} for {q.name!r}, "
                                         f"found {show(value)}")
             return
-        problem = self.reference_problem(value)
+        problem = self.reference_problem(value, q.reference_to)
         if problem:
             self.add(path, "reference", f"{problem} for {q.name!r}, found {show(value)}")
 
@@ -288,7 +290,7 @@ class _Checker:
         if not isinstance(value, (str, int, float, bool)):
             self.type_problem(value, q, path)
 
-    def reference_problem(self, ref: str) -> str | None:
+    def reference_problem(self, ref: str, target: str | None = None) -> str | None:
         if ref.startswith("#"):
             return _fragment_problem(ref[1:], self.archive)
         match = _UPLOAD_REF.match(ref)
@@ -301,6 +303,12 @@ class _Checker:
         if self.upload_mainfiles is not None and mainfile not in self.upload_mainfiles:
             return (f"the reference names {mainfile!r}, which is not a file of this upload"
                     f"{_close(mainfile, self.upload_mainfiles)}")
+        if frag in ("data", "/data") and target and mainfile in self.upload_classes:
+            pointed = self.upload_classes[mainfile]
+            cls = self.schemas.get(pointed) if isinstance(pointed, str) else None
+            if cls is not None and not cls.is_a(target):
+                return (f"the reference points at {mainfile!r}, a {cls.short_name}, "
+                        f"but a {target.rsplit('.', 1)[-1]} is required here")
         return None
 
 
@@ -360,7 +368,8 @@ def validate_archive(archive, schemas: SchemaSet, *, mainfile: str | None = None
     """All problems of ``archive`` ({"data": {"m_def": ...}}) against ``schemas``.
 
     ``mainfile`` names the archive in messages; with ``upload_mainfiles`` given, references
-    to ``../upload/archive/mainfile/<file>#data`` must name one of those files.
+    to ``../upload/archive/mainfile/<file>#data`` must name one of those files; when it is a
+    dict ``{mainfile: data m_def}``, the file's class must also fit the reference's target.
     """
     return _Checker(archive, schemas, mainfile, upload_mainfiles).run()
 
