@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import time
+import zipfile
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -166,6 +167,26 @@ class NomadClient:
             )
         return self._upload(data.get("data") or {"upload_id": upload_id})
 
+    def replace_upload_files(self, upload_id: str, zip_path: str | os.PathLike[str]) -> Upload:
+        """Make an unpublished upload hold exactly the zip's entries: entries whose mainfile
+        is not in the zip are deleted first (without reprocessing), then the zip is added."""
+        path = _existing_file(zip_path)
+        with zipfile.ZipFile(path) as zf:
+            names = set(zf.namelist())
+        for entry in self.get_upload_entries(upload_id):
+            if entry.mainfile in names or not entry.mainfile.endswith(".archive.json"):
+                continue
+            try:
+                self.http.call(
+                    "DELETE", f"/uploads/{_quote(upload_id)}/raw/{quote(entry.mainfile)}",
+                    action=f"remove {entry.mainfile}, no longer exported, from upload "
+                    f"{upload_id}", params={"trigger_processing": "false"},
+                )
+            except NotFoundError:
+                if self.http.last_attempts == 1:
+                    raise
+        return self.add_files(upload_id, path)
+
     def check_upload_status(self, upload_id: str) -> Upload:
         """The upload's current state (GET /uploads/{id})."""
         data = self.http.call("GET", f"/uploads/{_quote(upload_id)}",
@@ -307,6 +328,9 @@ class NomadClient:
                     deadline: float = DEFAULT_DEADLINE) -> Upload:
         """Upload (or update `upload_id`), wait, fetch entries, optionally publish.
 
+        With `upload_id`, the upload's files are replaced (see `replace_upload_files`), so a
+        re-export updates the same upload.
+
         Raises ProcessingFailed when the upload or any entry failed (after deleting an upload
         created here when `delete_on_failure`), NomadTimeout when processing outlasts
         `deadline` seconds, and the other NomadErrors for HTTP failures.
@@ -316,8 +340,8 @@ class NomadClient:
         if progress:
             progress("uploading", None)
         if upload_id:
-            upload = self.add_files(upload_id, zip_path)
-            if upload_name:
+            upload = self.replace_upload_files(upload_id, zip_path)
+            if upload_name and upload.upload_name != upload_name:
                 self.edit_upload_metadata(upload_id, upload_name=upload_name)
         else:
             upload = self.upload_to_NOMAD(zip_path, upload_name=upload_name,

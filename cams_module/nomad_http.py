@@ -192,20 +192,34 @@ class NomadHttp:
         relogged = False
         while True:
             header = None
+            fresh = self._token is None
             if auth or (auth is None and self._token):
                 header = f"Bearer {self.token()}"
+            else:
+                fresh = False
             response = self._send_with_retries(
                 method, path, retry=retry, auth_header=header, body=body, **kwargs
             )
-            if (response.status_code == 401 and header and not relogged
-                    and self.config.can_login):
-                log.info("NOMAD token was not accepted; logging in again")
-                self.forget_token()
-                relogged = True
-                continue
+            if response.status_code == 401 and header:
+                if not relogged and not fresh and self.config.can_login:
+                    log.info("NOMAD token was not accepted; logging in again")
+                    self.forget_token()
+                    relogged = True
+                    continue
+                # NOMAD also answers 401 when a valid account lacks rights to an upload.
+                if relogged or fresh or self._token_works(header):
+                    detail = nomad_detail(response)
+                    raise ForbiddenError(
+                        f"NOMAD does not allow this account to {action}"
+                        + (f": {detail}" if detail else "."), response=response)
             if response.ok:
                 return response
             raise self.error_for(response, action, relogged=relogged)
+
+    def _token_works(self, header: str) -> bool:
+        """Whether NOMAD accepts the token at all (GET /users/me)."""
+        response = self._send_with_retries("GET", "/users/me", retry=True, auth_header=header)
+        return response.ok
 
     def _send_with_retries(self, method: str, path: str, *, retry: bool,
                            auth_header: str | None, body: IO[bytes] | None = None,

@@ -11,7 +11,7 @@ class PollPolicy:
     """Pauses between status polls: short at first, growing by `growth` up to `cap`."""
 
     first: float = 0.2
-    growth: float = 1.3
+    growth: float = 1.25
     cap: float = 5.0
 
     def intervals(self) -> Iterator[float]:
