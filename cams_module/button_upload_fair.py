@@ -1,1 +1,270 @@
-"""placeholder"""
+"""BUTTON_UPLOAD_FAIR and its siblings: what the processes item's server functions do.
+
+`press_upload` checks the right (owner, or a role granted it), reads the process with the
+reader adapter, exports and validates it, and queues a background job — the request
+returns at once. Refusals and invalid data send nothing, leave the NOMAD status as it was
+and are written to the upload log. `press_publish` publishes a processed upload (roles
+granted it only); `export_for_download` builds the zip without sending it; `state` is what
+the progress display polls. Every reply is a plain dict (Contract 8).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import secrets
+import shutil
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from cams_module import job_store as store
+from cams_module import jobs
+from cams_module.cams_reader import read_process
+from cams_module.cams_times import to_iso
+from cams_module.nomad_errors import NomadError
+from cams_module.permissions import User, may_publish, may_upload, session_user
+from cams_module.status import NomadStatus
+
+__all__ = ["export_for_download", "press_publish", "press_upload", "session_user", "state"]
+
+MAX_EMBARGO_MONTHS = 36
+EXPORT_KEEP_SECONDS = 3600
+
+
+def profile_name() -> str:
+    """The mapping profile used for CAMS exports (env CAMS_NOMAD_PROFILE)."""
+    from cams_module.export import DEFAULT_PROFILE
+
+    return os.environ.get("CAMS_NOMAD_PROFILE") or DEFAULT_PROFILE
+
+
+def _reply(ok: bool, status: NomadStatus | str, message: str, errors: list | None = None,
+           job_id: int | None = None, **extra: Any) -> dict:
+    return {"ok": ok, "status": str(status), "message": message, "errors": errors or [],
+            "job_id": job_id, **extra}
+
+
+def _json_value(value: Any) -> Any:
+    return value if isinstance(value, str | int | float | bool | type(None)) else str(value)
+
+
+def problem_errors(problems: list, document: dict) -> list[dict]:
+    """Export problems as error objects naming the step (position, name, type) and field."""
+    names = {s.get("id"): s.get("name") for s in document.get("steps", [])}
+    errors = []
+    for p in problems:
+        name = names.get(p.step_id)
+        if p.step_position is not None or p.step_id is not None:
+            where = f"Step {p.step_position} ({name}, {p.step_type})"
+        else:
+            where = f"Process '{document['process'].get('name')}'"
+        if p.field is not None:
+            where += f", field {p.field} = {p.value!r}"
+        errors.append({"step_position": p.step_position, "step_name": name,
+                       "step_type": p.step_type, "field": p.field,
+                       "value": _json_value(p.value), "message": f"{where}: {p.message}"})
+    return errors
+
+
+def _export(task: Any, process_id: int) -> tuple[dict, Any, list[dict]]:
+    """(document, export result or None, errors)."""
+    from cams_module.export import ExportError, export_process
+
+    try:
+        document = read_process(task, process_id)
+    except ValueError as err:
+        return {}, None, [{"step_position": None, "step_name": None, "step_type": None,
+                           "field": None, "value": None, "message": str(err)}]
+    try:
+        return document, export_process(document, profile=profile_name()), []
+    except ExportError as err:
+        return document, None, problem_errors(err.problems, document)
+
+
+def _safe_name(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", name or "process").strip("_") or "process"
+
+
+def _write_zip(result: Any, folder: Path, name: str) -> tuple[Path, str]:
+    from cams_module.export import write_zip
+
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{_safe_name(name)}.zip"
+    write_zip(result, path)
+    return path, hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _refuse(task: Any, process_id: int, user: User | None, action: str, status: Any,
+            message: str) -> dict:
+    store.append_log(task, process_id, user_login=user.login if user else "", action=action,
+                     outcome="refused", errors=[{"step_position": None, "step_name": None,
+                                                 "step_type": None, "field": None,
+                                                 "value": None, "message": message}])
+    return _reply(False, status, message)
+
+
+def _nomad_configured() -> str | None:
+    """None when NOMAD is configured, else the sentence saying what to set."""
+    from cams_module.nomad_config import NomadConfig
+
+    try:
+        NomadConfig.from_env()
+    except NomadError as err:
+        return f"NOMAD is not configured on the CAMS server: {err.describe()}"
+    return None
+
+
+def press_upload(task: Any, process_id: int, user: User | None) -> dict:
+    """BUTTON_UPLOAD_FAIR: check, export, validate, queue the upload; reply at once."""
+    row = store.process_state(task, process_id)
+    if row is None:
+        return _reply(False, NomadStatus.NOT_UPLOADED,
+                      f"There is no process with id {process_id} in CAMS.")
+    if not may_upload(task, user, row.owner):
+        who = user.login if user else "an anonymous user"
+        return _refuse(task, process_id, user, "upload", row.status,
+                       f"{who} may not upload process '{row.name}' to NOMAD: only its owner "
+                       f"({row.owner or 'none'}) or a role granted the upload right may. "
+                       "Nothing was sent.")
+    if row.status == NomadStatus.PUBLISHED:
+        return _refuse(task, process_id, user, "upload", row.status,
+                       f"Process '{row.name}' is published on NOMAD (upload {row.upload_id}); "
+                       "a published upload is never changed. Nothing was sent.")
+    if row.status.busy:
+        return _reply(False, row.status,
+                      f"An upload of process '{row.name}' is already under way "
+                      f"({row.status}); wait for it to finish.")
+    missing = _nomad_configured()
+    if missing:
+        return _refuse(task, process_id, user, "upload", row.status, missing)
+    document, result, errors = _export(task, process_id)
+    if errors:
+        message = (f"Not sent to NOMAD: process '{row.name}' has {len(errors)} problem(s) to "
+                   "fix in CAMS. " + " ".join(e["message"] for e in errors))
+        store.write_back(task, process_id, process={"nomad_message": message},
+                         log={"user_login": user.login, "action": "upload",
+                              "outcome": "invalid", "errors": errors})
+        return _reply(False, row.status, message, errors)
+    folder = Path(tempfile.mkdtemp(prefix="cams-nomad-"))
+    zip_path, sha256 = _write_zip(result, folder, row.name)
+    steps = {str(s["id"]): {"position": s.get("position"), "name": s.get("name"),
+                            "type": s.get("type")} for s in document["steps"]}
+    job = jobs.UploadJob(job_id=0, process_id=process_id, process_name=row.name,
+                         user_login=user.login, zip_path=str(zip_path),
+                         files=sorted(result.archives), sha256=sha256,
+                         step_files=[[sid, f] for sid, f in result.step_files], steps=steps,
+                         process_file=result.process_file, upload_id=row.upload_id)
+    if not store.claim(task, process_id, NomadStatus.QUEUED, "Waiting for a worker…"):
+        shutil.rmtree(folder, ignore_errors=True)
+        return _reply(False, NomadStatus.QUEUED,
+                      f"An upload of process '{row.name}' is already under way; "
+                      "wait for it to finish.")
+    job.job_id = store.create_job(task, process_id, "upload", user.login, jobs.WORKER,
+                                  job.payload(), upload_id=row.upload_id)
+    jobs.submit(task, job, jobs.run_upload)
+    what = f"update of NOMAD upload {row.upload_id}" if row.upload_id else "upload"
+    return _reply(True, NomadStatus.QUEUED,
+                  f"Process '{row.name}' is valid; the {what} has started.", job_id=job.job_id)
+
+
+def press_publish(task: Any, process_id: int, embargo_months: int, user: User | None) -> dict:
+    """Publish the process's processed upload (irreversible); roles granted it only."""
+    row = store.process_state(task, process_id)
+    if row is None:
+        return _reply(False, NomadStatus.NOT_UPLOADED,
+                      f"There is no process with id {process_id} in CAMS.")
+    if not may_publish(task, user):
+        who = user.login if user else "an anonymous user"
+        return _refuse(task, process_id, user, "publish", row.status,
+                       f"{who} may not publish on NOMAD: only roles granted the publish right "
+                       "may. Nothing was published.")
+    if row.status != NomadStatus.PROCESSED or not row.upload_id:
+        return _reply(False, row.status,
+                      f"Process '{row.name}' cannot be published: its NOMAD status is "
+                      f"'{row.status}'; only a processed upload can be published.")
+    if not 0 <= embargo_months <= MAX_EMBARGO_MONTHS:
+        return _reply(False, row.status, f"The embargo must be 0 to {MAX_EMBARGO_MONTHS} "
+                      f"months, not {embargo_months}.")
+    missing = _nomad_configured()
+    if missing:
+        return _refuse(task, process_id, user, "publish", row.status, missing)
+    if not store.claim(task, process_id, NomadStatus.QUEUED, "Waiting to publish…",
+                       allowed_from=(NomadStatus.PROCESSED,)):
+        return _reply(False, row.status, f"Process '{row.name}' is busy; try again shortly.")
+    job = jobs.UploadJob(job_id=0, process_id=process_id, process_name=row.name,
+                         user_login=user.login, zip_path="", files=[], sha256="",
+                         step_files=[], steps={}, upload_id=row.upload_id, action="publish",
+                         embargo_months=embargo_months)
+    job.job_id = store.create_job(task, process_id, "publish", user.login, jobs.WORKER,
+                                  job.payload(), upload_id=row.upload_id,
+                                  embargo_months=embargo_months)
+    jobs.submit(task, job, jobs.run_publish)
+    return _reply(True, NomadStatus.QUEUED,
+                  f"Publishing NOMAD upload {row.upload_id} of process '{row.name}'.",
+                  job_id=job.job_id)
+
+
+def _clean_exports(root: Path) -> None:
+    limit = time.time() - EXPORT_KEEP_SECONDS
+    for folder in root.glob("*"):
+        if folder.is_dir() and folder.stat().st_mtime < limit:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def export_for_download(task: Any, process_id: int, user: User | None) -> dict:
+    """Build the process's NOMAD zip without sending it; reply with its download URL."""
+    row = store.process_state(task, process_id)
+    if row is None:
+        return _reply(False, NomadStatus.NOT_UPLOADED,
+                      f"There is no process with id {process_id} in CAMS.")
+    if user is None:
+        return _reply(False, row.status, "Log in to export a process.")
+    document, result, errors = _export(task, process_id)
+    if errors:
+        message = (f"Process '{row.name}' cannot be exported: {len(errors)} problem(s) to fix "
+                   "in CAMS. " + " ".join(e["message"] for e in errors))
+        return _reply(False, row.status, message, errors)
+    root = Path(task.work_dir) / "static" / "exports"
+    root.mkdir(parents=True, exist_ok=True)
+    _clean_exports(root)
+    token = secrets.token_urlsafe(16)
+    path, sha256 = _write_zip(result, root / token, row.name)
+    store.append_log(task, process_id, user_login=user.login, action="export",
+                     outcome="exported", files=sorted(result.archives), zip_sha256=sha256)
+    return _reply(True, row.status, f"Exported process '{row.name}' ({len(result.archives)} "
+                  "archive files); nothing was sent to NOMAD.",
+                  url=f"/static/exports/{token}/{path.name}", file_name=path.name)
+
+
+def _iso(value: Any) -> str | None:
+    return to_iso(value) if value else None
+
+
+def state(task: Any, process_id: int, user: User | None) -> dict:
+    """The process's NOMAD status for the progress display."""
+    row = store.process_state(task, process_id)
+    if row is None:
+        return {"process_id": process_id, "status": None, "busy": False,
+                "message": f"There is no process with id {process_id} in CAMS."}
+    last = store.last_log(task, process_id) or {}
+    entries = store.step_entries(task, process_id)
+    steps_item = task.steps.copy(handlers=False)
+    steps_item.set_where(master_id=task.processes.ID, master_rec_id=process_id)
+    steps_item.set_order_by(["position"])
+    steps_item.open(fields=["id", "position", "name", "step_type"])
+    steps = [{"id": s.id.value, "position": s.position.value, "name": s.name.value,
+              "type": s.step_type.display_text, "entry_id": entries.get(s.id.value, (None,))[0],
+              "link": entries.get(s.id.value, (None, None))[1]} for s in steps_item]
+    return {"process_id": row.id, "name": row.name, "status": str(row.status),
+            "busy": row.status.busy, "message": row.message, "upload_id": row.upload_id,
+            "link": row.link, "uploaded_at": _iso(row.uploaded_at),
+            "published_at": _iso(row.published_at),
+            "can_upload": may_upload(task, user, row.owner)
+            and row.status != NomadStatus.PUBLISHED,
+            "can_publish": may_publish(task, user) and row.status == NomadStatus.PROCESSED,
+            "errors": last.get("errors", []) if last.get("outcome") not in
+            ("processed", "published", "exported") else [],
+            "steps": steps}

@@ -1,5 +1,379 @@
-"""placeholder"""
+"""Background NOMAD jobs inside the jam.py server process, with their state in CAMS.
+
+A press queues a job (a `nomad_jobs` row plus the process status "queued") and returns;
+a small thread pool (env `CAMS_NOMAD_WORKERS`, default 2) runs it: upload → processing →
+processed | failed, or publish → published. Each stage is written back in one transaction
+(`job_store.write_back`). A job that raises is marked failed with a message saying so; on
+server start (`on_task_loaded`, called by the task's `on_created`) processes left busy by a
+dead worker are resumed when NOMAD already holds their upload, otherwise marked failed
+with "interrupted by a server restart — press Upload FAIR again".
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import threading
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from cams_module import job_store as store
+from cams_module.cams_times import now
+from cams_module.nomad_errors import NomadError, NotFoundError, ProcessingFailed
+from cams_module.status import NomadStatus
+
+log = logging.getLogger("cams_module.jobs")
+
+#: this process's worker tag: "<pid>:<random boot id>" (stored on each job it runs)
+WORKER = f"{os.getpid()}:{uuid.uuid4().hex[:12]}"
+INTERRUPTED = "Interrupted by a server restart — press Upload FAIR again."
+
+_lock = threading.Lock()
+_executor: ThreadPoolExecutor | None = None
+_active: set[int] = set()
 
 
-def on_task_loaded(task):
-    pass
+@dataclass
+class UploadJob:
+    """What an upload job sends and how to name its steps in messages."""
+
+    job_id: int
+    process_id: int
+    process_name: str
+    user_login: str
+    zip_path: str
+    files: list[str]
+    sha256: str
+    #: [step id, mainfile] in position order
+    step_files: list[list[Any]]
+    #: str(step id) -> {"position", "name", "type"}
+    steps: dict[str, dict]
+    process_file: str = ""
+    upload_id: str | None = None
+    action: str = "upload"
+    embargo_months: int = 0
+    extra: dict = field(default_factory=dict)
+
+    def payload(self) -> dict:
+        """The JSON stored on the job row (enough to resume after a restart)."""
+        data = asdict(self)
+        data.pop("zip_path")
+        return data
+
+
+def client_factory():
+    """A NOMAD client from the environment (NOMAD_URL, NOMAD_TOKEN or user+password)."""
+    from cams_module.api_collection import NomadClient, NomadConfig
+
+    return NomadClient(NomadConfig.from_env())
+
+
+def _pool() -> ThreadPoolExecutor:
+    global _executor
+    with _lock:
+        if _executor is None:
+            workers = int(os.environ.get("CAMS_NOMAD_WORKERS", "2") or 2)
+            _executor = ThreadPoolExecutor(max_workers=max(1, workers),
+                                           thread_name_prefix="cams-nomad-job")
+        return _executor
+
+
+def is_running_here(job_id: int) -> bool:
+    """True while this process holds the job (queued in the pool or running)."""
+    return job_id in _active
+
+
+def submit(task: Any, job: UploadJob, run) -> None:
+    """Hand `run(task, job)` to the worker pool; the job id counts as active at once."""
+    with _lock:
+        _active.add(job.job_id)
+
+    def guarded() -> None:
+        try:
+            run(task, job)
+        except BaseException as err:  # a dying job must leave a status that says so
+            log.exception("NOMAD job %s stopped", job.job_id)
+            message = (f"The NOMAD job stopped unexpectedly ({type(err).__name__}: {err}). "
+                       "Press the button again to retry.")
+            fallback = (NomadStatus.PROCESSED if job.action == "publish"
+                        else NomadStatus.FAILED)
+            _finish(task, job, fallback, message, outcome="failed")
+        finally:
+            with _lock:
+                _active.discard(job.job_id)
+            if job.zip_path:
+                shutil.rmtree(Path(job.zip_path).parent, ignore_errors=True)
+
+    _pool().submit(guarded)
+
+
+# -- the jobs -----------------------------------------------------------------------
+def run_upload(task: Any, job: UploadJob) -> None:
+    """Send the zip to NOMAD (a new upload, or replace the files of `job.upload_id`),
+    wait for processing and write back the result."""
+    store.write_back(task, job.process_id,
+                     process={"nomad_status": NomadStatus.UPLOADING,
+                              "nomad_message": "Sending the files to NOMAD…"},
+                     job=(job.job_id, {"state": "running", "started": now(),
+                                       "worker": WORKER}))
+    seen = {"processing": False}
+
+    def progress(stage: str, upload: Any) -> None:
+        if stage == "processing" and upload is not None and not seen["processing"]:
+            seen["processing"] = True
+            job.upload_id = upload.upload_id
+            store.write_back(
+                task, job.process_id,
+                process={"nomad_status": NomadStatus.PROCESSING,
+                         "nomad_upload_id": upload.upload_id,
+                         "nomad_link": upload.gui_url or "",
+                         "nomad_message": "NOMAD received the files and is processing them…"},
+                job=(job.job_id, {"upload_id": upload.upload_id}))
+
+    try:
+        client = client_factory()
+        try:
+            upload = client.upload_file(job.zip_path, upload_name=job.process_name,
+                                        upload_id=job.upload_id, progress=progress)
+        except NotFoundError:
+            if not job.upload_id or seen["processing"]:
+                raise
+            job.upload_id = None  # the earlier upload is gone on NOMAD: make a new one
+            upload = client.upload_file(job.zip_path, upload_name=job.process_name,
+                                        progress=progress)
+    except ProcessingFailed as err:
+        _finish_upload(task, job, err.upload, NomadStatus.FAILED)
+        return
+    except NomadError as err:
+        _finish(task, job, NomadStatus.FAILED, _nomad_sentence(err), outcome="failed")
+        return
+    _finish_upload(task, job, upload, NomadStatus.PROCESSED)
+
+
+def run_publish(task: Any, job: UploadJob) -> None:
+    """Publish the processed upload and wait until NOMAD says it is published."""
+    store.write_back(task, job.process_id,
+                     process={"nomad_status": NomadStatus.PROCESSING,
+                              "nomad_message": "Publishing on NOMAD…"},
+                     job=(job.job_id, {"state": "running", "started": now(),
+                                       "worker": WORKER}))
+    try:
+        client = client_factory()
+        client.publish_upload(job.upload_id, embargo_length=job.embargo_months)
+        upload = client.wait_for_upload_completion(job.upload_id)
+    except NomadError as err:
+        _finish(task, job, NomadStatus.PROCESSED,
+                f"Publishing failed; the upload is unchanged. {_nomad_sentence(err)}",
+                outcome="failed")
+        return
+    _finish_publish(task, job, upload)
+
+
+def run_resume(task: Any, job: UploadJob) -> None:
+    """After a restart: follow an upload NOMAD already holds until it is done."""
+    store.write_back(task, job.process_id,
+                     process={"nomad_message": "Following the NOMAD upload again after a "
+                                               "server restart…"},
+                     job=(job.job_id, {"state": "running", "started": now(),
+                                       "worker": WORKER}))
+    try:
+        client = client_factory()
+        upload = client.wait_for_upload_completion(job.upload_id)
+        if upload.published:
+            _finish_publish(task, job, upload)
+            return
+        if job.extra.get("resumed_action") == "publish":
+            _finish(task, job, NomadStatus.PROCESSED,
+                    "Publishing was interrupted by a server restart; press Publish again.",
+                    outcome="interrupted")
+            return
+        upload.entries = client.get_upload_entries(job.upload_id)
+    except NomadError as err:
+        _finish(task, job, NomadStatus.FAILED, _nomad_sentence(err), outcome="failed")
+        return
+    _finish_upload(task, job, upload,
+                   NomadStatus.PROCESSED if upload.succeeded else NomadStatus.FAILED)
+
+
+# -- write-back ---------------------------------------------------------------------
+def _nomad_sentence(err: NomadError) -> str:
+    return err.describe()
+
+
+def _match_entries(job: UploadJob, upload: Any) -> dict[int, Any]:
+    """Step id -> its NOMAD entry, matched by the export's mainfile."""
+    by_file = {}
+    for entry in upload.entries:
+        by_file[entry.mainfile] = entry
+        by_file.setdefault(entry.mainfile.rsplit("/", 1)[-1], entry)
+    return {int(step_id): by_file[mainfile] for step_id, mainfile in job.step_files
+            if mainfile in by_file}
+
+
+def step_label(step: dict) -> str:
+    """"step 2 (Trench etch, RIE PlasmaPro)" for messages."""
+    return f"step {step.get('position')} ({step.get('name')}, {step.get('type')})"
+
+
+def entry_errors(job: UploadJob, upload: Any) -> list[dict]:
+    """NOMAD's processing errors as error objects naming the CAMS step."""
+    step_of_file = {mainfile: job.steps.get(str(sid), {}) for sid, mainfile in job.step_files}
+    errors = []
+    for entry in upload.failed_entries:
+        name = entry.mainfile.rsplit("/", 1)[-1]
+        step = step_of_file.get(entry.mainfile) or step_of_file.get(name)
+        reasons = "; ".join(entry.errors) or "failed without an error message"
+        where = (f"Step {step['position']} ({step['name']}, {step['type']})" if step
+                 else f"The process entry ({entry.mainfile})")
+        errors.append({"step_position": step.get("position") if step else None,
+                       "step_name": step.get("name") if step else None,
+                       "step_type": step.get("type") if step else None,
+                       "field": None, "value": None,
+                       "message": f"{where}: NOMAD could not process it: {reasons}"})
+    for reason in upload.errors:
+        errors.append({"step_position": None, "step_name": None, "step_type": None,
+                       "field": None, "value": None, "message": f"NOMAD: {reason}"})
+    return errors
+
+
+def _finish_upload(task: Any, job: UploadJob, upload: Any, status: NomadStatus) -> None:
+    entries = _match_entries(job, upload)
+    steps = {sid: {"nomad_entry_id": e.entry_id, "nomad_entry_link": e.gui_url or ""}
+             for sid, e in entries.items()}
+    errors = [] if status == NomadStatus.PROCESSED else entry_errors(job, upload)
+    if status == NomadStatus.PROCESSED:
+        message = (f"Processed by NOMAD: {len(upload.entries)} entries in upload "
+                   f"{upload.upload_id}.")
+    else:
+        message = ("NOMAD could not process the upload. " +
+                   " ".join(e["message"] for e in errors)).strip()
+        message += " Correct the named values in CAMS and press Upload FAIR again."
+    process = {"nomad_status": status, "nomad_upload_id": upload.upload_id,
+               "nomad_link": upload.gui_url or "", "nomad_message": message}
+    if status == NomadStatus.PROCESSED:
+        process["nomad_uploaded_at"] = now()
+    store.write_back(
+        task, job.process_id, process=process, steps=steps,
+        job=(job.job_id, {"state": "done" if status == NomadStatus.PROCESSED else "failed",
+                          "finished": now(), "upload_id": upload.upload_id,
+                          "message": message}),
+        log={"user_login": job.user_login, "action": job.action,
+             "upload_id": upload.upload_id, "files": job.files, "zip_sha256": job.sha256,
+             "outcome": str(status), "errors": errors})
+
+
+def _finish_publish(task: Any, job: UploadJob, upload: Any) -> None:
+    if not upload.published:
+        _finish(task, job, NomadStatus.PROCESSED,
+                "NOMAD did not publish the upload: " +
+                ("; ".join(upload.errors) or upload.last_status_message or "no reason given"),
+                outcome="failed")
+        return
+    embargo = (f" with an embargo of {job.embargo_months} months" if job.embargo_months
+               else " (open access)")
+    message = f"Published on NOMAD{embargo}."
+    store.write_back(
+        task, job.process_id,
+        process={"nomad_status": NomadStatus.PUBLISHED, "nomad_published_at": now(),
+                 "nomad_message": message},
+        job=(job.job_id, {"state": "done", "finished": now(), "message": message}),
+        log={"user_login": job.user_login, "action": "publish", "upload_id": job.upload_id,
+             "outcome": str(NomadStatus.PUBLISHED), "errors": []})
+
+
+def _finish(task: Any, job: UploadJob, status: NomadStatus, message: str,
+            outcome: str) -> None:
+    process = {"nomad_status": status, "nomad_message": message}
+    if job.upload_id:
+        process["nomad_upload_id"] = job.upload_id
+    error = {"step_position": None, "step_name": None, "step_type": None, "field": None,
+             "value": None, "message": message}
+    store.write_back(
+        task, job.process_id, process=process,
+        job=(job.job_id, {"state": "failed" if outcome != "interrupted" else "interrupted",
+                          "finished": now(), "message": message}),
+        log={"user_login": job.user_login, "action": job.action, "upload_id": job.upload_id,
+             "files": job.files, "zip_sha256": job.sha256, "outcome": outcome,
+             "errors": [error]})
+
+
+# -- start-up recovery --------------------------------------------------------------
+def _worker_alive(worker: str | None, job_id: int) -> bool:
+    if not worker:
+        return False
+    if worker == WORKER:
+        return is_running_here(job_id)
+    pid_text = worker.split(":", 1)[0]
+    if not pid_text.isdigit() or int(pid_text) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid_text), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def on_task_loaded(task: Any) -> None:
+    """Leave no process stuck: resume or fail the jobs of workers that are gone."""
+    try:
+        busy = store.busy_processes(task)
+    except Exception:  # the task is being built: no tables yet
+        log.debug("no NOMAD status to recover", exc_info=True)
+        return
+    for state in busy:
+        job_row = store.latest_job(task, state.id)
+        if job_row and _worker_alive(job_row["worker"], job_row["id"]):
+            continue
+        recover(task, state, job_row)
+
+
+def recover(task: Any, state: store.ProcessState, job_row: dict | None) -> None:
+    """Resume following an upload NOMAD holds, or mark the process failed (interrupted)."""
+    payload = dict((job_row or {}).get("payload") or {})
+    upload_id = (job_row or {}).get("upload_id") or state.upload_id
+    action = (job_row or {}).get("action") or "upload"
+    reached_nomad = state.status == NomadStatus.PROCESSING and upload_id
+    base = {k: payload.get(k) for k in ("files", "sha256", "step_files", "steps",
+                                         "process_file") if payload.get(k) is not None}
+    job = UploadJob(job_id=(job_row or {}).get("id") or 0, process_id=state.id,
+                    process_name=state.name, user_login=(job_row or {}).get("user_login")
+                    or "", zip_path="", files=base.get("files", []),
+                    sha256=base.get("sha256", ""), step_files=base.get("step_files", []),
+                    steps=base.get("steps", {}), upload_id=upload_id, action=action,
+                    embargo_months=(job_row or {}).get("embargo_months") or 0)
+    if reached_nomad:
+        try:
+            client_factory()
+        except NomadError:
+            reached_nomad = False
+    if not reached_nomad:
+        if action == "publish" and upload_id:
+            _finish(task, job, NomadStatus.PROCESSED,
+                    "Publishing was interrupted by a server restart; press Publish again.",
+                    outcome="interrupted")
+        elif job_row:
+            _finish(task, job, NomadStatus.FAILED, INTERRUPTED, outcome="interrupted")
+        else:
+            store.write_back(task, state.id,
+                             process={"nomad_status": NomadStatus.FAILED,
+                                      "nomad_message": INTERRUPTED},
+                             log={"action": "upload", "outcome": "interrupted",
+                                  "errors": [{"message": INTERRUPTED}]})
+        return
+    new_id = store.create_job(task, state.id, "resume", job.user_login, WORKER,
+                              {**job.payload(), "extra": {"resumed_action": action}},
+                              upload_id=upload_id)
+    if job_row:
+        store.write_back(task, state.id,
+                         job=(job_row["id"], {"state": "interrupted", "finished": now(),
+                                              "message": f"resumed as job {new_id}"}))
+    job.job_id = new_id
+    job.extra = {"resumed_action": action}
+    job.action = action
+    submit(task, job, run_resume)

@@ -22,3 +22,11 @@ def publish_fair(item, process_id, embargo_months=0):
 def export_zip(item, process_id):
     """Build the NOMAD zip without uploading; reply with a download link."""
     return fair.export_for_download(item.task, int(process_id), fair.session_user(item))
+
+
+def on_apply(item, delta, params, connection):
+    """Saving a process form never overwrites the NOMAD fields a worker wrote."""
+    from cams_module.job_store import keep_nomad_fields
+
+    if getattr(delta, "client_changes", False):
+        keep_nomad_fields(item.task, delta)

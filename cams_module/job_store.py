@@ -1,0 +1,250 @@
+"""NOMAD state kept in the CAMS database: process status, step entries, jobs, the log.
+
+Every change is one transaction (`write_back`): the process's nomad_* fields, its steps'
+entry ids and links, the job row and an upload log row commit together or not at all.
+Updates name only the columns they change, so a user saving the process form and a worker
+writing the status never overwrite each other's fields (`keep_nomad_fields` guards the
+other direction). Upload log rows are only ever inserted.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from cams_module.cams_times import now
+from cams_module.status import NomadStatus
+
+BUSY = tuple(str(s) for s in NomadStatus if s.busy)
+PROCESS_NOMAD_FIELDS = ("nomad_status", "nomad_upload_id", "nomad_link", "nomad_message",
+                        "nomad_uploaded_at", "nomad_published_at")
+STEP_NOMAD_FIELDS = ("nomad_entry_id", "nomad_entry_link")
+
+
+@dataclass
+class ProcessState:
+    """A process's NOMAD fields as stored in CAMS."""
+
+    id: int
+    name: str
+    owner: str
+    status: NomadStatus
+    upload_id: str | None
+    link: str | None
+    message: str | None
+    uploaded_at: Any
+    published_at: Any
+
+
+def _status(text: str | None) -> NomadStatus:
+    try:
+        return NomadStatus(text) if text else NomadStatus.NOT_UPLOADED
+    except ValueError:
+        return NomadStatus.NOT_UPLOADED
+
+
+def _state(row: Any) -> ProcessState:
+    return ProcessState(
+        id=row.id.value, name=row.name.value, owner=row.owner_login.value,
+        status=_status(row.nomad_status.value), upload_id=row.nomad_upload_id.value or None,
+        link=row.nomad_link.value or None, message=row.nomad_message.value or None,
+        uploaded_at=row.nomad_uploaded_at.value or None,
+        published_at=row.nomad_published_at.value or None)
+
+
+def process_state(task: Any, process_id: int) -> ProcessState | None:
+    """The process's NOMAD state, or None when there is no such process."""
+    rows = task.processes.copy(handlers=False)
+    rows.set_where(id=process_id)
+    rows.open()
+    return _state(rows) if rows.record_count() == 1 else None
+
+
+def busy_processes(task: Any) -> list[ProcessState]:
+    """Processes whose status says a job owns them (queued, uploading, processing)."""
+    rows = task.processes.copy(handlers=False)
+    rows.set_where(nomad_status__in=list(BUSY))
+    rows.open()
+    return [_state(r) for r in rows]
+
+
+def step_entries(task: Any, process_id: int) -> dict[int, tuple[str | None, str | None]]:
+    """Step id -> (NOMAD entry id, entry link) of a process's steps."""
+    rows = task.steps.copy(handlers=False)
+    rows.set_where(master_id=task.processes.ID, master_rec_id=process_id)
+    rows.open(fields=["id", "nomad_entry_id", "nomad_entry_link"])
+    return {r.id.value: (r.nomad_entry_id.value or None, r.nomad_entry_link.value or None)
+            for r in rows}
+
+
+def _update_sql(task: Any, item: Any, rec_id: int, values: dict[str, Any],
+                where: str = "") -> tuple[str, list]:
+    literal = task.db_module.value_literal
+    sets, params = [], []
+    for index, (name, value) in enumerate(values.items(), 1):
+        sets.append(f'"{item.field_by_name(name).db_field_name}"={literal(index)}')
+        params.append(str(value) if isinstance(value, NomadStatus) else value)
+    sql = (f'UPDATE "{item.table_name}" SET {", ".join(sets)} '
+           f'WHERE "{item._primary_key_db_field_name}"={int(rec_id)}{where}')
+    return sql, params
+
+
+def claim(task: Any, process_id: int, status: NomadStatus, message: str,
+          allowed_from: tuple[NomadStatus, ...] | None = None) -> bool:
+    """Atomically move a process to `status` unless a job owns it (or, with
+    `allowed_from`, unless its status is one of those). False when refused."""
+    item = task.processes
+    column = f'"{item.field_by_name("nomad_status").db_field_name}"'
+    if allowed_from is None:
+        busy = ", ".join(f"'{s}'" for s in BUSY)
+        where = f" AND ({column} IS NULL OR {column} NOT IN ({busy}))"
+    else:
+        where = " AND {} IN ({})".format(column, ", ".join(f"'{s}'" for s in allowed_from))
+    sql, params = _update_sql(task, item, process_id,
+                              {"nomad_status": status, "nomad_message": message}, where)
+    con = task.connect()
+    try:
+        cursor = con.cursor()
+        cursor.execute(sql, params)
+        claimed = cursor.rowcount == 1
+        con.commit()
+    finally:
+        con.close()
+    return claimed
+
+
+def write_back(task: Any, process_id: int, *, process: dict | None = None,
+               steps: dict[int, dict] | None = None, job: tuple[int, dict] | None = None,
+               log: dict | None = None) -> None:
+    """Write one change in one transaction: process fields, step fields, the job row and
+    a new upload log row (any of them may be left out)."""
+    con = task.connect()
+    try:
+        cursor = con.cursor()
+        if process:
+            cursor.execute(*_update_sql(task, task.processes, process_id, process))
+        for step_id, values in (steps or {}).items():
+            cursor.execute(*_update_sql(task, task.steps, step_id, values))
+        if job:
+            cursor.execute(*_update_sql(task, task.nomad_jobs, job[0], job[1]))
+        if log:
+            _insert_log(task, process_id, log, con)
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
+    finally:
+        con.close()
+
+
+def _insert_log(task: Any, process_id: int, log: dict, connection: Any) -> None:
+    rows = task.upload_log.copy()
+    rows.open(open_empty=True)
+    rows.append()
+    rows.process.value = process_id
+    rows.time.value = now()
+    for name in ("user_login", "action", "upload_id", "zip_sha256", "outcome"):
+        rows.field_by_name(name).value = log.get(name)
+    rows.files.value = json.dumps(log.get("files") or [])
+    rows.errors.value = json.dumps(log.get("errors") or [])
+    rows.post()
+    rows.apply(connection=connection)
+
+
+def append_log(task: Any, process_id: int, **log: Any) -> None:
+    """Append one upload log row on its own."""
+    write_back(task, process_id, log=log)
+
+
+def last_log(task: Any, process_id: int) -> dict | None:
+    """The newest upload log row of a process (errors decoded), or None."""
+    rows = task.upload_log.copy(handlers=False)
+    rows.set_where(process=process_id)
+    rows.set_order_by(["-id"])
+    rows.open(limit=1)
+    if rows.record_count() == 0:
+        return None
+    return {"id": rows.id.value, "action": rows.action.value, "outcome": rows.outcome.value,
+            "user_login": rows.user_login.value, "upload_id": rows.upload_id.value,
+            "files": json.loads(rows.files.value or "[]"),
+            "errors": json.loads(rows.errors.value or "[]")}
+
+
+def log_rows(task: Any, process_id: int) -> list[dict]:
+    """Every upload log row of a process, oldest first."""
+    rows = task.upload_log.copy(handlers=False)
+    rows.set_where(process=process_id)
+    rows.set_order_by(["id"])
+    rows.open()
+    return [{"id": r.id.value, "action": r.action.value, "outcome": r.outcome.value,
+             "user_login": r.user_login.value, "upload_id": r.upload_id.value,
+             "zip_sha256": r.zip_sha256.value, "files": json.loads(r.files.value or "[]"),
+             "errors": json.loads(r.errors.value or "[]")} for r in rows]
+
+
+# -- jobs ---------------------------------------------------------------------------
+def create_job(task: Any, process_id: int, action: str, user_login: str, worker: str,
+               payload: dict, upload_id: str | None = None, embargo_months: int = 0) -> int:
+    """Insert a queued job row; return its id."""
+    rows = task.nomad_jobs.copy()
+    rows.open(open_empty=True)
+    rows.append()
+    rows.process.value = process_id
+    rows.action.value = action
+    rows.state.value = "queued"
+    rows.user_login.value = user_login
+    rows.created.value = now()
+    rows.worker.value = worker
+    rows.upload_id.value = upload_id
+    rows.embargo_months.value = embargo_months
+    rows.payload.value = json.dumps(payload)
+    rows.post()
+    rows.apply()
+    return rows.id.value
+
+
+def latest_job(task: Any, process_id: int) -> dict | None:
+    """The newest job of a process, payload decoded, or None."""
+    rows = task.nomad_jobs.copy(handlers=False)
+    rows.set_where(process=process_id)
+    rows.set_order_by(["-id"])
+    rows.open(limit=1)
+    if rows.record_count() == 0:
+        return None
+    return {"id": rows.id.value, "action": rows.action.value, "state": rows.state.value,
+            "user_login": rows.user_login.value, "worker": rows.worker.value,
+            "upload_id": rows.upload_id.value, "embargo_months": rows.embargo_months.value,
+            "payload": json.loads(rows.payload.value or "{}")}
+
+
+def keep_nomad_fields(task: Any, delta: Any) -> None:
+    """Put the stored nomad_* values back into a delta from the web client, so saving a
+    process form never overwrites what a worker wrote meanwhile."""
+    for row in delta:
+        if row.rec_modified():
+            current = task.processes.copy(handlers=False)
+            current.set_where(id=row.id.value)
+            current.open(fields=["id", *PROCESS_NOMAD_FIELDS])
+            if current.record_count() == 1:
+                row.edit()
+                for name in PROCESS_NOMAD_FIELDS:
+                    row.field_by_name(name).value = current.field_by_name(name).value
+                row.post()
+        elif row.rec_inserted():
+            row.edit()
+            row.nomad_status.value = str(NomadStatus.NOT_UPLOADED)
+            for name in PROCESS_NOMAD_FIELDS[1:]:
+                row.field_by_name(name).value = None
+            row.post()
+        steps = row.steps
+        for step in steps:
+            if step.rec_modified():
+                stored = task.steps.copy(handlers=False)
+                stored.set_where(id=step.id.value)
+                stored.open(fields=["id", *STEP_NOMAD_FIELDS])
+                if stored.record_count() == 1:
+                    step.edit()
+                    for name in STEP_NOMAD_FIELDS:
+                        step.field_by_name(name).value = stored.field_by_name(name).value
+                    step.post()
