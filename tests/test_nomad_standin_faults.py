@@ -125,3 +125,16 @@ def test_bad_fault_lists_are_refused(nomad_server):
                              json=[{"sttaus": 500}], headers={"X-Standin-Control": "1"})
     assert response.status_code == 400
     assert "sttaus" in response.json()["detail"]
+
+
+def test_processing_fails_at_upload_level(nomad_server):
+    token = nomad_server.token()
+    nomad_server.fault(processing_fails=True)
+    upload_id = create_upload(nomad_server, token, good_upload_zip(1))["upload_id"]
+    data = wait_done(nomad_server, token, upload_id)
+    assert data["process_status"] == "FAILURE"
+    assert "Injected fault" in data["errors"][0]
+    response = requests.post(f"{nomad_server.url}/uploads/{upload_id}/action/publish",
+                             headers=auth(token), timeout=10)
+    assert response.status_code == 400
+    assert response.json() == {"detail": "Cannot publish an upload that failed processing."}

@@ -10,7 +10,7 @@ from typing import Any
 
 FAULT_KEYS = {
     "match", "times", "status", "retry_after", "detail", "drop_connection", "delay",
-    "expire_tokens", "processing_never_ends",
+    "expire_tokens", "processing_never_ends", "processing_fails",
 }
 
 
@@ -30,6 +30,14 @@ class Fault:
     drop_connection: bool | str = False  # True/"before": no answer; "after": act, then drop
     delay: float = 0.0
     processing_never_ends: bool = False
+    processing_fails: bool = False
+
+    @property
+    def processing(self) -> str | None:
+        """The processing outcome this fault forces, if it is a processing fault."""
+        if self.processing_never_ends:
+            return "never_ends"
+        return "fails" if self.processing_fails else None
 
     def matches(self, method: str, path: str) -> bool:
         if not self.match:
@@ -62,13 +70,13 @@ class FaultBook:
 
     def __init__(self) -> None:
         self._faults: list[Fault] = []
-        self._never_ending = 0
+        self._processing: list[str] = []  # forced outcomes of the next processing runs
         self._lock = threading.Lock()
 
     def add(self, fault: Fault) -> None:
         with self._lock:
-            if fault.processing_never_ends:
-                self._never_ending += fault.times
+            if fault.processing:
+                self._processing += [fault.processing] * fault.times
             else:
                 self._faults.append(fault)
 
@@ -83,25 +91,21 @@ class FaultBook:
                     return fault
         return None
 
-    def take_never_ending(self) -> bool:
-        """Whether the processing run starting now must never finish."""
+    def take_processing_fault(self) -> str | None:
+        """``"never_ends"``/``"fails"`` for the processing run starting now, else None."""
         with self._lock:
-            if self._never_ending > 0:
-                self._never_ending -= 1
-                return True
-            return False
+            return self._processing.pop(0) if self._processing else None
 
     def pending(self) -> list[dict[str, Any]]:
         with self._lock:
             items = [dict(vars(f)) for f in self._faults]
-            if self._never_ending:
-                items.append({"processing_never_ends": True, "times": self._never_ending})
+            items += [{f"processing_{p}": True, "times": 1} for p in self._processing]
             return items
 
     def clear(self) -> None:
         with self._lock:
             self._faults.clear()
-            self._never_ending = 0
+            self._processing.clear()
 
 
 class Stats:

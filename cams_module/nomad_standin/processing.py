@@ -14,9 +14,10 @@ from .state import State
 class Processor:
     """Runs upload processing and publishing in daemon threads."""
 
-    def __init__(self, state: State, judge: Judge | None) -> None:
+    def __init__(self, state: State, judge: Judge | None, judge_problem: str | None = None):
         self.state = state
         self.judge = judge
+        self.judge_problem = judge_problem
 
     def start(self, upload: Upload) -> None:
         """Queue (re)processing of the upload's raw files."""
@@ -29,9 +30,9 @@ class Processor:
             upload.last_status_message = "Waiting for available worker"
             upload.errors, upload.warnings = [], []
             upload.complete_time = None
-            never_ends = self.state.faults.take_never_ending()
+            outcome = self.state.faults.take_processing_fault()
         threading.Thread(
-            target=self._run, args=(upload, generation, never_ends), daemon=True,
+            target=self._run, args=(upload, generation, outcome), daemon=True,
             name=f"process-{upload.upload_id}",
         ).start()
 
@@ -41,10 +42,10 @@ class Processor:
             and self.state.uploads.get(upload.upload_id) is upload
         )
 
-    def _run(self, upload: Upload, generation: int, never_ends: bool) -> None:
+    def _run(self, upload: Upload, generation: int, outcome: str | None) -> None:
         delay = self.state.settings.processing_delay
-        first = min(0.05, delay / 4)
-        time.sleep(first)
+        started = time.monotonic()
+        time.sleep(min(0.05, delay / 4))
         files = mainfiles(upload.raw_dir)
         with self.state.lock:
             if not self._current(upload, generation):
@@ -57,21 +58,39 @@ class Processor:
                 eid = entry_id_for(upload.upload_id, mainfile)
                 created = old[eid].entry_create_time if eid in old else now()
                 upload.entries[eid] = Entry(eid, upload.upload_id, mainfile, created)
-        if never_ends:
+        if outcome == "never_ends":
             return  # injected fault: stays RUNNING until the upload is deleted or reset
-        time.sleep(max(0.0, delay - first))
-        self._finish(upload, generation, files)
+        results = self._judge_all(upload, files)
+        # the configured delay covers the validation work (it does not add to it)
+        time.sleep(max(0.0, started + delay - time.monotonic()))
+        if outcome == "fails" or self.judge is None:
+            reason = ("Injected fault: the processing of this upload failed"
+                      if outcome == "fails" else
+                      f"The stand-in cannot validate archives: {self.judge_problem}")
+            self._fail(upload, generation, reason)
+            return
+        self._finish(upload, generation, results)
 
-    def _finish(self, upload: Upload, generation: int, files: list[str]) -> None:
+    def _fail(self, upload: Upload, generation: int, reason: str) -> None:
+        """Upload-level failure (as when NOMAD's processing itself breaks)."""
+        with self.state.lock:
+            if not self._current(upload, generation):
+                return
+            upload.errors = [reason]
+            upload.process_status = "FAILURE"
+            upload.process_running = False
+            upload.complete_time = now()
+            upload.last_status_message = f"Process process_upload failed: {reason}"
+
+    def _judge_all(self, upload: Upload, files: list[str]) -> dict[str, Entry]:
         results: dict[str, Entry] = {}
-        upload_errors: list[str] = []
         mainfile_set = set(files)
         for mainfile in files:
             eid = entry_id_for(upload.upload_id, mainfile)
             entry = Entry(eid, upload.upload_id, mainfile)
             try:
                 if self.judge is None:
-                    raise RuntimeError("the schema validator (cams_module.schema) is not available")
+                    raise RuntimeError("the schema validator is not available")
                 verdict = self.judge.judge(
                     (upload.raw_dir / mainfile).read_bytes(), mainfile, mainfile_set
                 )
@@ -80,8 +99,10 @@ class Processor:
             except Exception as exc:  # an unexpected crash fails this entry, like NOMAD
                 entry.errors = [f"{mainfile}: processing crashed: {exc}"]
             entry.process_status = "FAILURE" if entry.errors else "SUCCESS"
-            entry.complete_time = now()
             results[eid] = entry
+        return results
+
+    def _finish(self, upload: Upload, generation: int, results: dict[str, Entry]) -> None:
         with self.state.lock:
             if not self._current(upload, generation):
                 return
@@ -89,8 +110,9 @@ class Processor:
                 previous = upload.entries.get(eid)
                 if previous is not None:
                     entry.entry_create_time = previous.entry_create_time
+                entry.complete_time = now()
             upload.entries = results
-            upload.errors = upload_errors
+            upload.errors = []
             upload.process_status = "SUCCESS"
             upload.process_running = False
             upload.complete_time = now()

@@ -49,7 +49,7 @@ def make_server(settings: Settings, users: dict[str, str], host: str = "127.0.0.
     except Exception as exc:  # the validator package or a schema set is missing
         problem = f"{type(exc).__name__}: {exc}"
         print(f"warning: schema validation unavailable ({problem})", file=sys.stderr)
-    ctx = Context(state, Processor(state, judge), judge, problem)
+    ctx = Context(state, Processor(state, judge, problem), judge, problem)
     return StandinServer((host, port), ctx, log_requests)
 
 
