@@ -10,7 +10,7 @@ MAX_SLUG = 60
 _SPECIAL = str.maketrans({
     "ß": "ss", "æ": "ae", "Æ": "AE", "ø": "o", "Ø": "O", "œ": "oe", "Œ": "OE", "ł": "l",
     "Ł": "L", "đ": "d", "Đ": "D", "þ": "th", "Þ": "TH", "ð": "d", "µ": "u", "μ": "u",
-    "°": "deg", "ı": "i",
+    "°": "deg", "ı": "i", "\u2044": "-",
 })
 _NOT_SAFE = re.compile(r"[^a-z0-9]+")
 
@@ -22,7 +22,8 @@ def slug(text: object, fallback: str = "step", max_len: int = MAX_SLUG) -> str:
     character become single dashes; long names are cut at ``max_len``. Never empty.
     """
     s = str(text or "").translate(_SPECIAL)
-    s = unicodedata.normalize("NFKD", s).encode("ascii", "ignore").decode("ascii").lower()
+    s = unicodedata.normalize("NFKD", s).translate(_SPECIAL)
+    s = s.encode("ascii", "ignore").decode("ascii").lower()
     s = _NOT_SAFE.sub("-", s).strip("-")
     s = s[:max_len].rstrip("-")
     return s or fallback

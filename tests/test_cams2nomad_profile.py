@@ -110,6 +110,11 @@ def test_converter_type_mismatch(doc, schemas):
     assert "converter 'number' cannot fill a int quantity" in _errors(doc, schemas)
 
 
+def test_list_quantity_is_refused(doc, schemas):
+    doc["process"]["quantities"].append({"target": "locations", "source": "project"})
+    assert "'locations' holds a list" in _errors(doc, schemas)
+
+
 def test_duplicate_target_is_refused(doc, schemas):
     _rie(doc).append({"target": "depth_target", "field": "depth_again", "convert": "number",
                       "unit": "nm"})

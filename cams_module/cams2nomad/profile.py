@@ -284,6 +284,10 @@ def _entry(
     except ValueError as exc:
         problems.append(f"{label}: {exc}")
         return None
+    if tuple(quantity.shape or ()):
+        problems.append(f"{label}: {raw['target']!r} holds a list (shape "
+                        f"{list(quantity.shape)}); converters write single values")
+        return None
     has_constant = "constant" in raw
     kind = type_kind(quantity.type)
     converter = raw.get("convert") or (
