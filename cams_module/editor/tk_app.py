@@ -73,6 +73,7 @@ class EditorApp:
         self.editor: FieldEditor | None = None
         self.chooser: ClassChooser | None = None
         self.new_path: Path | None = None
+        self.shown_path: str | None = None
         self._selecting = False
         self.status = tk.StringVar(value="")
         root.title("official — NOMAD archive editor")
@@ -349,8 +350,10 @@ class EditorApp:
         self._show_detail(iid)
 
     def _on_select(self) -> None:
-        if not self._selecting:
-            self._show_detail(self.selected_path())
+        # Rebuilding the tree queues selection events; the panel already shows that row.
+        chosen = self.selected_path()
+        if not self._selecting and chosen != self.shown_path:
+            self._show_detail(chosen)
 
     # ----- detail panel ------------------------------------------------------------
     def _clear_detail(self) -> None:
@@ -360,6 +363,7 @@ class EditorApp:
 
     def _show_detail(self, iid: str | None) -> None:
         self._clear_detail()
+        self.shown_path = iid
         node = self.nodes.get(iid or "")
         if node is None or self.doc is None:
             return

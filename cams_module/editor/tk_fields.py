@@ -72,9 +72,9 @@ class FieldEditor(ttk.Frame):
         self.apply_button.grid(row=1, column=3, padx=4)
         self.input.bind("<Return>", lambda _e: self.apply())
         self.input.bind("<KP_Enter>", lambda _e: self.apply())
-        self.input.bind("<KeyRelease>", lambda _e: self.preview())
         self.columnconfigure(0, weight=1)
         self.preview()
+        self.var.trace_add("write", lambda *_: self.preview())  # check as you type
 
     def _now(self) -> None:
         self.var.set(datetime.now().astimezone().replace(microsecond=0).isoformat())
@@ -114,11 +114,12 @@ class FieldEditor(ttk.Frame):
         if is_list(self.quantity):
             values = value if isinstance(value, list) else []
             self.items = [display(v) for v in values]
-            chosen = self._selected()
-            self._fill_list(chosen)
-        else:
+            self._fill_list(self._selected())
+            self.preview()
+        elif self.var.get() != display(value):
             self.var.set(display(value))
-        self.preview()
+        else:
+            self.preview()
 
     # ----- list -----------------------------------------------------------------
     def _build_list(self, value: Any) -> None:
@@ -153,6 +154,20 @@ class FieldEditor(ttk.Frame):
             button.grid(row=0, column=i, padx=2)
         self.columnconfigure(0, weight=1)
         self._fill_list()
+        self.preview()
+        self.var.trace_add("write", lambda *_: self._check_item())
+
+    def _check_item(self) -> None:
+        """Check the item being typed (as you type); with nothing typed, check the list."""
+        if not self.var.get().strip():
+            self.preview()
+            return
+        try:
+            parse_scalar(self.var.get(), self.quantity)
+        except InputError as exc:
+            self.message.set(str(exc))
+        else:
+            self.message.set("")
 
     def _fill_list(self, select: int | None = None) -> None:
         self.listbox.delete(0, "end")

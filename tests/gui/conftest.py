@@ -1,0 +1,98 @@
+"""Fixtures for the Tk tests: a private Xvfb display, a Tk root, screenshots, xdotool."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import time
+import tkinter as tk
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+SCREENSHOT_DIR = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
+
+
+class Display:
+    """A running Xvfb server: ``name`` (":N"), ``shot(name)`` and ``xdotool(*args)``."""
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def shot(self, name: str) -> Path:
+        """Save a PNG of the whole screen as artifacts/screenshots/<name>.png."""
+        SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+        path = SCREENSHOT_DIR / f"{name}.png"
+        subprocess.run(["import", "-display", self.name, "-window", "root", str(path)],
+                       check=True, timeout=30)
+        return path
+
+    def xdotool(self, *args: str | int) -> None:
+        """Send real X input (clicks, keystrokes) with xdotool."""
+        subprocess.run(["xdotool", *map(str, args)], check=True, timeout=30,
+                       env={**os.environ, "DISPLAY": self.name})
+
+
+@pytest.fixture(scope="session")
+def xvfb() -> Iterator[Display]:
+    """Start Xvfb on a free display number (chosen by Xvfb itself) and set DISPLAY."""
+    for tool in ("Xvfb", "xdotool", "import"):
+        if shutil.which(tool) is None:
+            pytest.skip(f"{tool} is not installed (./run test installs it)")
+    read_fd, write_fd = os.pipe()
+    server = subprocess.Popen(
+        ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", "1280x900x24", "-nolisten", "tcp"],
+        pass_fds=(write_fd,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    os.close(write_fd)
+    with os.fdopen(read_fd) as pipe:
+        number = pipe.readline().strip()
+    if not number:
+        server.kill()
+        pytest.fail("Xvfb did not start")
+    old = os.environ.get("DISPLAY")
+    os.environ["DISPLAY"] = f":{number}"
+    try:
+        yield Display(f":{number}")
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        if old is None:
+            os.environ.pop("DISPLAY", None)
+        else:
+            os.environ["DISPLAY"] = old
+
+
+@pytest.fixture()
+def root(xvfb: Display) -> Iterator[tk.Tk]:
+    """A fresh Tk root on the Xvfb display, destroyed after the test."""
+    window = tk.Tk()
+    window.geometry("1200x820+0+0")
+    window.update()
+    yield window
+    try:
+        window.destroy()
+    except tk.TclError:
+        pass
+
+
+@pytest.fixture()
+def pump(root: tk.Tk) -> Callable[[Callable[[], bool]], bool]:
+    """Process Tk events until ``condition()`` holds (or a generous limit passes)."""
+
+    def wait(condition: Callable[[], bool], limit: float = 10.0) -> bool:
+        end = time.monotonic() + limit
+        while time.monotonic() < end:
+            root.update()
+            if condition():
+                return True
+            time.sleep(0.02)
+        root.update()
+        return condition()
+
+    return wait

@@ -1,0 +1,290 @@
+"""Drive the real `official` Tk window under Xvfb: edit, convert units, add sub-steps, save."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from cams_module.editor.tk_app import Dialogs, EditorApp
+
+pytestmark = pytest.mark.gui
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "data" / "plugin-example-2.0.0"
+RIE = "schema_packages.steps.remove.etching.dry_etching.RIE"
+TEMPERATURE = "data.cleaning_steps[0].tank_temperature"
+
+
+class Answers:
+    """Scripted answers to the window's dialogs, with a record of what was asked."""
+
+    def __init__(self, confirm: bool = True, save_as: Path | None = None):
+        self.confirm_answer = confirm
+        self.save_as = save_as
+        self.asked: list[tuple[str, str]] = []
+        self.errors: list[str] = []
+
+    def dialogs(self) -> Dialogs:
+        return Dialogs(
+            confirm=lambda title, text: self.asked.append((title, text)) or self.confirm_answer,
+            error=lambda title, text: self.errors.append(text),
+            open_file=lambda: None,
+            save_file=lambda initial: str(self.save_as) if self.save_as else None,
+        )
+
+
+@pytest.fixture()
+def upload(tmp_path):
+    for f in EXAMPLES.glob("*.archive.json"):
+        shutil.copy(f, tmp_path / f.name)
+    return tmp_path
+
+
+def select_row(app: EditorApp, pump, path: str) -> None:
+    """Select a tree row the way a click does (the tree's own selection event)."""
+    app.tree.see(path)
+    app.tree.selection_set(path)
+    assert pump(lambda: app.selected_path() == path and app.nodes[path] is not None)
+    pump(lambda: True, 0.05)
+
+
+def test_edit_with_units_add_a_sub_step_save_and_reload(root, xvfb, pump, upload):
+    answers = Answers(confirm=True)
+    app = EditorApp(root, answers.dialogs())
+    target = upload / "Prova_cleaning.archive.json"
+    assert app.open_path(target)
+    root.update()
+    assert app.tree.exists(TEMPERATURE)
+    assert "problem" in app.tree.item(
+        "data.cleaning_steps[0].cleaning_dumping[0].rinser_name", "tags")
+    assert app.problem_list.size() == 5
+
+    select_row(app, pump, TEMPERATURE)
+    editor = app.editor
+    assert editor is not None and editor.kind == "number"
+    assert editor.unit_label.cget("text") == "°C"
+    assert editor.var.get() == "200"
+    xvfb.shot("official-01-opened")
+
+    editor.input.focus_force()
+    editor.var.set("300 kg")
+    editor.input.event_generate("<KeyRelease>", keysym="g")
+    root.update()
+    assert "cannot be converted into degree_Celsius" in editor.message.get()
+    editor.var.set("300 K")
+    editor.input.event_generate("<KeyRelease>", keysym="K")
+    root.update()
+    assert editor.message.get() == ""  # nothing wrong with 300 K
+    editor.input.event_generate("<Return>")
+    assert pump(lambda: app.doc.get(TEMPERATURE) == 26.85)
+    assert editor.var.get() == "26.85"
+    assert app.tree.set(TEMPERATURE, "value") == "26.85"
+    xvfb.shot("official-02-converted")
+
+    select_row(app, pump, "data.cleaning_steps")
+    app.add_button.invoke()
+    assert pump(lambda: app.selected_path() == "data.cleaning_steps[2]")
+    assert len(app.doc.get("data.cleaning_steps")) == 3
+    select_row(app, pump, "data.cleaning_steps[2].name")
+    app.editor.var.set("Final rinse")
+    app.editor.apply_button.invoke()
+    root.update()
+    assert app.doc.get("data.cleaning_steps[2].name") == "Final rinse"
+    xvfb.shot("official-03-sub-step-added")
+
+    app.buttons["Save"].invoke()
+    root.update()
+    assert len(answers.asked) == 1
+    title, question = answers.asked[0]
+    assert "5 problem(s)" in question and "rinser_name" in question
+    xvfb.shot("official-04-saved")
+
+    saved = json.loads(target.read_text())["data"]
+    assert saved["cleaning_steps"][0]["tank_temperature"] == 26.85
+    assert [s.get("name") for s in saved["cleaning_steps"]][2] == "Final rinse"
+    dumping = saved["cleaning_steps"][0]["cleaning_dumping"][0]
+    assert dumping["rinser_name"] == "De ionized water"  # unknown key kept
+
+    reopened = EditorApp(root, answers.dialogs())
+    assert reopened.open_path(target)
+    assert reopened.doc.get(TEMPERATURE) == 26.85
+    assert reopened.tree.exists("data.cleaning_steps[2]")
+
+
+def test_real_click_and_keystrokes_with_xdotool(root, xvfb, pump, upload):
+    app = EditorApp(root, Answers().dialogs())
+    app.open_path(upload / "Prova_cleaning.archive.json")
+    app.tree.item("data.cleaning_steps", open=True)
+    app.tree.item("data.cleaning_steps[0]", open=True)
+    app.tree.see(TEMPERATURE)
+    root.update()
+    x, y, width, height = app.tree.bbox(TEMPERATURE)
+    xvfb.xdotool("mousemove", app.tree.winfo_rootx() + x + 40,
+                 app.tree.winfo_rooty() + y + height // 2, "click", "1")
+    assert pump(lambda: app.selected_path() == TEMPERATURE and app.editor is not None)
+
+    entry = app.editor.input
+    root.update()
+    xvfb.xdotool("mousemove", entry.winfo_rootx() + 10, entry.winfo_rooty() + 5, "click", "1")
+    assert pump(lambda: root.focus_get() == entry)
+    xvfb.xdotool("key", "End")
+    for _ in range(3):
+        xvfb.xdotool("key", "BackSpace")
+    assert pump(lambda: app.editor.var.get() == "")
+    xvfb.xdotool("type", "--delay", "20", "1 kg")
+    assert pump(lambda: app.editor.var.get() == "1 kg")
+    assert pump(lambda: "cannot be converted" in app.editor.message.get())  # as you type
+    xvfb.xdotool("key", "Return")
+    assert pump(lambda: "cannot be converted" in app.editor.message.get())
+    assert app.doc.get(TEMPERATURE) == 200  # refused, nothing stored
+    xvfb.shot("official-05-typed-wrong-unit")
+
+    for _ in range(4):
+        xvfb.xdotool("key", "BackSpace")
+    assert pump(lambda: app.editor.var.get() == "")
+    xvfb.xdotool("type", "--delay", "20", "77")
+    xvfb.xdotool("key", "Return")
+    assert pump(lambda: app.doc.get(TEMPERATURE) == 77)
+    xvfb.xdotool("key", "ctrl+z")
+    assert pump(lambda: app.doc.get(TEMPERATURE) == 200)
+    xvfb.xdotool("key", "ctrl+y")
+    assert pump(lambda: app.doc.get(TEMPERATURE) == 77)
+
+
+def test_new_archive_from_the_class_chooser(root, xvfb, pump, tmp_path):
+    out = tmp_path / "etch.archive.json"
+    answers = Answers(confirm=False, save_as=out)
+    app = EditorApp(root, answers.dialogs())
+    app.show_chooser()
+    root.update()
+    chooser = app.chooser
+    first = chooser.shown[0]
+    assert first[1].endswith(".FabricationProcess")
+    assert {name for name, _ in chooser.shown} == {"fabrication-utilities-2.0",
+                                                  "fabrication-utilities-2025.04"}
+    chooser.filter.set("dry_etching.RIE")
+    root.update()
+    assert chooser.select(RIE, "fabrication-utilities-2.0")
+    xvfb.shot("official-06-chooser")
+    chooser.create_button.invoke()
+    assert pump(lambda: app.doc is not None)
+    assert app.doc.archive == {"data": {"m_def": RIE}}
+
+    select_row(app, pump, "data.wafer_side")
+    assert app.editor.kind == "enum"
+    assert list(app.editor.input.cget("values")) == ["front", "back"]
+    app.editor.input.set("back")
+    app.editor.input.event_generate("<<ComboboxSelected>>")
+    assert pump(lambda: app.doc.exists("data.wafer_side"))
+    assert app.doc.get("data.wafer_side") == "back"
+
+    select_row(app, pump, "data.starting_date")
+    assert app.editor.kind == "datetime"
+    app.editor.var.set("2025-03-02T09:00")
+    app.editor.input.event_generate("<KeyRelease>", keysym="0")
+    root.update()
+    assert "no time zone" in app.editor.message.get()
+    app.editor.input.event_generate("<Return>")
+    root.update()
+    assert not app.doc.exists("data.starting_date")  # naive time refused
+    app.editor.var.set("2025-03-02T09:00+01:00")
+    app.editor.apply_button.invoke()
+    root.update()
+    assert app.doc.get("data.starting_date") == "2025-03-02T09:00:00+01:00"
+
+    select_row(app, pump, "data.etching_steps")
+    app.add_button.invoke()
+    assert pump(lambda: app.selected_path() == "data.etching_steps[0]")
+    select_row(app, pump, "data.etching_steps[0].chamber_pressure")
+    assert app.editor.unit_label.cget("text") == "mbar"
+    app.editor.var.set("30 mtorr")
+    app.editor.apply_button.invoke()
+    root.update()
+    assert app.doc.get("data.etching_steps[0].chamber_pressure") == pytest.approx(0.04, rel=1e-3)
+
+    assert app.save()  # valid: no question asked, Save-as gives the name
+    assert answers.asked == []
+    saved = json.loads(out.read_text())
+    assert list(saved["data"]) == ["m_def", "starting_date", "wafer_side", "etching_steps"]
+    xvfb.shot("official-07-new-rie-saved")
+
+
+def test_saving_an_invalid_archive_asks_and_no_keeps_the_file(root, pump, upload):
+    answers = Answers(confirm=False)
+    app = EditorApp(root, answers.dialogs())
+    target = upload / "Prova_cleaning.archive.json"
+    before = target.read_text()
+    app.open_path(target)
+    select_row(app, pump, "data.name")
+    app.editor.var.set("changed")
+    app.editor.apply_button.invoke()
+    assert app.save() is False
+    assert answers.asked and answers.asked[0][0] == "Save with problems?"
+    assert target.read_text() == before
+    assert root.title().endswith("*")
+
+
+def test_unknown_keys_shown_flagged_and_removable_with_undo(root, pump, upload):
+    app = EditorApp(root, Answers().dialogs())
+    app.open_path(upload / "Prova_cleaning.archive.json")
+    path = "data.cleaning_steps[0].cleaning_dumping[0].rinser_name"
+    assert app.nodes[path].kind == "unknown"
+    assert app.tree.set(path, "check").startswith("✗")
+    app.select(path)
+    app.remove_button.invoke()
+    root.update()
+    assert not app.doc.exists(path)
+    assert app.problem_list.size() == 4
+    root.event_generate("<Control-z>")
+    root.update()
+    assert app.doc.get(path) == "De ionized water"
+    assert app.problem_list.size() == 5
+
+
+def test_process_steps_picked_from_the_folder_and_reordered(root, pump, upload):
+    app = EditorApp(root, Answers().dialogs())
+    app.open_path(upload / "Processo_prova.archive.json")
+    select_row(app, pump, "data.steps")
+    editor = app.editor
+    assert editor.kind == "reference"
+    choices = list(editor.input.cget("values"))
+    assert "../upload/archive/mainfile/Prova_PEB.archive.json#data" in choices
+    assert not any("Processo_prova" in c for c in choices)
+    steps = app.doc.get("data.steps")
+    assert len(steps) == 8
+
+    editor.input.set("../upload/archive/mainfile/Prova_ebl.archive.json#data")
+    editor.add_button.invoke()
+    root.update()
+    assert app.doc.get("data.steps")[-1].endswith("Prova_ebl.archive.json#data")
+    editor.listbox.selection_clear(0, "end")
+    editor.listbox.selection_set(8)
+    editor.up_button.invoke()
+    root.update()
+    assert app.doc.get("data.steps")[7].endswith("Prova_ebl.archive.json#data")
+    editor.listbox.selection_clear(0, "end")
+    editor.listbox.selection_set(7)
+    editor.remove_button.invoke()
+    root.update()
+    assert app.doc.get("data.steps") == steps
+    assert app.problems == []
+
+
+def test_repeated_sub_steps_reorder_and_remove(root, pump, upload):
+    app = EditorApp(root, Answers().dialogs())
+    app.open_path(upload / "Prova_cleaning.archive.json")
+    select_row(app, pump, "data.cleaning_steps[1]")
+    app.up_button.invoke()
+    assert pump(lambda: app.selected_path() == "data.cleaning_steps[0]")
+    assert app.doc.get("data.cleaning_steps[0].name") == "Bagno in ammoniaca"
+    app.remove_button.invoke()
+    root.update()
+    assert [s["name"] for s in app.doc.get("data.cleaning_steps")] == [
+        "Bagno in acido cloridrico"]
+    app.buttons["Undo"].invoke()
+    app.buttons["Undo"].invoke()
+    root.update()
+    assert app.doc.get("data.cleaning_steps[0].name") == "Bagno in acido cloridrico"
+    assert len(app.doc.get("data.cleaning_steps")) == 2
