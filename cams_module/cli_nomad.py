@@ -12,6 +12,8 @@ import logging
 import sys
 from typing import Any
 
+import requests
+
 from cams_module.api_collection import DEFAULT_DEADLINE, NomadClient
 from cams_module.nomad_config import NomadConfig
 from cams_module.nomad_errors import (
@@ -105,7 +107,10 @@ def _run(command: Any) -> Any:
         except ProcessingFailed as err:
             _fail(args, err, upload=err.upload)
             return EXIT_PROCESSING_FAILED
-        except (ConfigError, FileNotFoundError) as err:
+        except requests.RequestException as err:
+            _fail(args, NomadUnavailable(f"The request to NOMAD failed: {type(err).__name__}."))
+            return EXIT_UNAVAILABLE
+        except (ConfigError, OSError) as err:
             _fail(args, err)
             return EXIT_USAGE
         except (AuthenticationError, ForbiddenError) as err:
@@ -117,6 +122,9 @@ def _run(command: Any) -> Any:
         except NomadError as err:
             _fail(args, err)
             return EXIT_REJECTED
+        except Exception as err:  # noqa: BLE001 - the user gets a sentence, not a traceback
+            _fail(args, RuntimeError(f"Unexpected failure: {type(err).__name__}: {err}"))
+            return EXIT_REJECTED
         except KeyboardInterrupt:
             print("Interrupted; an upload already sent stays in NOMAD.", file=sys.stderr)
             return 130
@@ -126,8 +134,12 @@ def _run(command: Any) -> Any:
 
 def _fail(args: argparse.Namespace, err: BaseException, upload: Upload | None = None) -> None:
     message = err.message if isinstance(err, NomadError) else str(err)
-    hint = err.hint if isinstance(err, NomadError) else (
-        "Check the file name." if isinstance(err, FileNotFoundError) else "")
+    if isinstance(err, NomadError):
+        hint = err.hint
+    elif isinstance(err, OSError):
+        hint = "Check the file name and that you may read it."
+    else:
+        hint = "Run again with -v to see the HTTP calls; report the problem if it persists."
     print(f"error: {message}" + (f"\nhint: {hint}" if hint else ""), file=sys.stderr)
     if args.json:
         out: dict[str, Any] = {"ok": False, "error": {

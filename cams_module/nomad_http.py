@@ -247,6 +247,13 @@ class NomadHttp:
                 response = self.session.request(
                     method, url, headers=headers, timeout=timeouts, **kwargs
                 )
+            except requests.exceptions.SSLError as err:
+                raise NomadUnavailable(
+                    f"The TLS certificate of NOMAD at {self.config.url} could not be verified "
+                    f"({type(err).__name__}).",
+                    hint="If your Oasis uses a private certificate authority, set 'verify' in "
+                    "the NOMAD configuration file to the path of its CA bundle.",
+                ) from None
             except (requests.ConnectionError, requests.Timeout) as err:
                 lost = err
             log.debug(

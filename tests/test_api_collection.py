@@ -1,5 +1,7 @@
 """Every client function against the local NOMAD stand-in, over real HTTP."""
 
+import time
+
 import pytest
 
 from cams_module import api_collection as api
@@ -83,13 +85,18 @@ def test_step_by_step_functions(client, zip_path):
     entries = api.get_upload_entries(created.upload_id, client=client)
     assert len(entries) == 4 and all(not e.failed for e in entries)
     assert api.delete_upload(created.upload_id, client=client) is not None
+    _wait_until_gone(client, created.upload_id)
     with pytest.raises(NotFoundError):
-        # deletion may take a moment on NOMAD; poll until gone
-        for _ in range(100):
-            client.check_upload_status(created.upload_id)
-            import time
+        client.check_upload_status(created.upload_id)
 
-            time.sleep(0.05)
+
+def _wait_until_gone(client, upload_id):
+    """NOMAD deletes in the background: wait until the upload is no longer listed."""
+    for _ in range(200):
+        if upload_id not in [u.upload_id for u in client.find_uploads()]:
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"upload {upload_id} was not deleted")
 
 
 def test_entries_are_paged(nomad_server, client, tmp_path, monkeypatch):
@@ -181,14 +188,7 @@ def test_processing_failure_deletes_when_asked(client, tmp_path):
     bad = write_upload_zip(tmp_path / "bad.zip", steps=2, broken_step=1)
     with pytest.raises(ProcessingFailed) as info:
         client.upload_file(bad, delete_on_failure=True)
-    upload_id = info.value.upload.upload_id
-    import time
-
-    for _ in range(100):
-        if not [u for u in client.find_uploads() if u.upload_id == upload_id]:
-            break
-        time.sleep(0.05)
-    assert upload_id not in [u.upload_id for u in client.find_uploads()]
+    _wait_until_gone(client, info.value.upload.upload_id)
 
 
 def test_unknown_key_is_a_warning_not_a_failure(client, tmp_path):
