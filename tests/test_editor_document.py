@@ -190,3 +190,17 @@ def test_references_resolve_against_the_files_in_the_folder(upload):
 def test_archive_must_be_an_object():
     with pytest.raises(DocumentError):
         ArchiveDocument([])  # type: ignore[arg-type]
+
+
+def test_rename_gives_an_unknown_key_its_schema_name(cleaning):
+    path = "data.cleaning_steps[0].cleaning_dumping[0].rinser_name"
+    assert cleaning.rename(path, "dumper_name") == \
+        "data.cleaning_steps[0].cleaning_dumping[0].dumper_name"
+    assert cleaning.get("data.cleaning_steps[0].cleaning_dumping[0].dumper_name") == \
+        "De ionized water"
+    assert len(cleaning.problems()) == 4
+    with pytest.raises(DocumentError, match="already exists"):
+        cleaning.rename("data.cleaning_steps[0].cleaning_dumping[0].rinsing_mode",
+                        "draining_duration")
+    cleaning.undo()
+    assert cleaning.get(path) == "De ionized water"

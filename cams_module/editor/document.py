@@ -177,6 +177,21 @@ class ArchiveDocument:
         items.insert(target, items.pop(steps[-1]))
         return format_path(steps[:-1] + (target,))
 
+    def rename(self, path: str | tuple, new_name: str) -> str:
+        """Move the value at ``path`` to the key ``new_name`` of the same section (to give a
+        key the schema does not know the name it should have); return the new path."""
+        steps = self._steps(path)
+        if isinstance(steps[-1], int):
+            raise DocumentError(f"{format_path(steps)} is a list item, not a key")
+        section = self.get(steps[:-1])
+        _child(section, steps[-1], steps)
+        if new_name in section:
+            raise DocumentError(f"{format_path(steps[:-1] + (new_name,))} already exists; "
+                                "remove it first")
+        self._checkpoint()
+        section[new_name] = section.pop(steps[-1])
+        return format_path(steps[:-1] + (new_name,))
+
     def replace(self, archive: dict) -> None:
         """Swap in a whole new archive (one undoable change)."""
         self._checkpoint()

@@ -452,9 +452,24 @@ class EditorApp:
         text.insert("1.0", json.dumps(node.info, indent=2, ensure_ascii=False))
         text.configure(state="disabled")
         text.pack(anchor="w", pady=6, fill="x")
-        self.remove_button = ttk.Button(self.detail, text="Remove this key",
+        actions = ttk.Frame(self.detail)
+        actions.pack(anchor="w", fill="x")
+        self.remove_button = ttk.Button(actions, text="Remove this key",
                                         command=lambda: self.remove(node.steps))
-        self.remove_button.pack(anchor="w")
+        self.remove_button.grid(row=0, column=0, sticky="w")
+        assert self.doc is not None
+        cls = self.doc.section_class(node.steps[:-1])
+        section = self.doc.get(node.steps[:-1])
+        if cls is not None and isinstance(section, dict) and not isinstance(node.steps[-1], int):
+            names = [n for n in (*cls.quantities, *cls.subsections) if n not in section]
+            if names:
+                ttk.Label(actions, text="or rename to:").grid(row=0, column=1, padx=(12, 4))
+                self.rename_choice = ttk.Combobox(actions, values=names, width=28)
+                self.rename_choice.grid(row=0, column=2)
+                self.rename_button = ttk.Button(
+                    actions, text="Rename",
+                    command=lambda: self.rename(node.steps, self.rename_choice.get()))
+                self.rename_button.grid(row=0, column=3, padx=4)
 
     # ----- edits -------------------------------------------------------------------
     def trial_problems(self, steps: tuple[Step, ...], value: Any) -> list[str]:
@@ -497,6 +512,19 @@ class EditorApp:
         self.doc.remove(steps)
         self.refresh(select=format_path(steps[:-1]))
         self.status.set(f"removed {format_path(steps)}")
+
+    def rename(self, steps: tuple[Step, ...], new_name: str) -> None:
+        """Give a key the schema does not know a name it knows (keeping its value)."""
+        assert self.doc is not None
+        if not new_name.strip():
+            return
+        try:
+            new_path = self.doc.rename(steps, new_name.strip())
+        except DocumentError as exc:
+            self.dialogs.error("Cannot rename", str(exc))
+            return
+        self.refresh(select=new_path)
+        self.status.set(f"renamed {format_path(steps)} to {new_path}")
 
     def move(self, steps: tuple[Step, ...], delta: int) -> None:
         """Move a repeated sub-section item up (-1) or down (+1)."""
@@ -599,13 +627,20 @@ class EditorApp:
                                   else "")
 
 
-def run_window(path: str | None = None, profile: str | None = None) -> int:
-    """Open the editor window on ``path`` (or the new-archive chooser) and run it."""
-    root = tk.Tk()
-    app = EditorApp(root)
+def build_window(path: str | None = None, profile: str | None = None,
+                 dialogs: Dialogs | None = None) -> EditorApp:
+    """The editor window on ``path``; without one, or for a file that does not exist yet,
+    the new-archive chooser (the new archive is then saved under that name)."""
+    app = EditorApp(tk.Tk(), dialogs)
     if path and Path(path).exists():
-        app.open_path(path, profile)
+        if not app.open_path(path, profile):
+            app.show_chooser()
     else:
         app.show_chooser(path)
-    root.mainloop()
+    return app
+
+
+def run_window(path: str | None = None, profile: str | None = None) -> int:
+    """Open the editor window and run it until it is closed."""
+    build_window(path, profile).root.mainloop()
     return 0

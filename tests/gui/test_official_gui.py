@@ -288,3 +288,61 @@ def test_repeated_sub_steps_reorder_and_remove(root, pump, upload):
     root.update()
     assert app.doc.get("data.cleaning_steps[0].name") == "Bagno in acido cloridrico"
     assert len(app.doc.get("data.cleaning_steps")) == 2
+
+
+def test_rename_an_unknown_key_and_jump_to_problems(root, pump, upload):
+    app = EditorApp(root, Answers().dialogs())
+    app.open_path(upload / "Prova_cleaning.archive.json")
+    app.problem_list.selection_set(2)
+    app.problem_list.event_generate("<<ListboxSelect>>")
+    path = "data.cleaning_steps[0].cleaning_dumping[0].rinser_name"
+    assert pump(lambda: app.selected_path() == path)
+    assert "dumper_name" in app.rename_choice.cget("values")
+    app.rename_choice.set("dumper_name")
+    app.rename_button.invoke()
+    root.update()
+    new = "data.cleaning_steps[0].cleaning_dumping[0].dumper_name"
+    assert app.selected_path() == new and app.nodes[new].kind == "quantity"
+    assert app.editor.var.get() == "De ionized water"
+    assert app.problem_list.size() == 4
+
+
+def test_window_entry_points_and_closing_with_unsaved_changes(xvfb, pump, upload, tmp_path):
+    from cams_module.editor.tk_app import build_window
+
+    answers = Answers(confirm=False)
+    app = build_window(str(upload / "Prova_PEB.archive.json"), dialogs=answers.dialogs())
+    try:
+        assert app.doc is not None and app.doc.path.name == "Prova_PEB.archive.json"
+        app.commit(("data", "name"), "edited")
+        app.quit()  # asks; the scripted answer is "no": the window stays
+        assert answers.asked[-1][0] == "Unsaved changes"
+        assert app.root.winfo_exists()
+    finally:
+        app.root.destroy()
+
+    fresh = tmp_path / "new" / "bake.archive.json"
+    fresh.parent.mkdir()
+    app = build_window(str(fresh), dialogs=answers.dialogs())
+    try:
+        assert app.doc is None and app.chooser is not None
+        app.chooser.filter.set("Baking")
+        app.root.update()
+        assert app.chooser.select(
+            "schema_packages.steps.transform.thermal_process.baking.Baking")
+        app.chooser.create_button.invoke()
+        assert app.save()  # saved under the name given on the command line, no question
+        assert json.loads(fresh.read_text())["data"]["m_def"].endswith(".Baking")
+    finally:
+        app.root.destroy()
+
+
+def test_every_plugin_example_opens_with_the_validator_s_problems(root, upload):
+    app = EditorApp(root, Answers().dialogs())
+    for path in sorted(upload.glob("*.archive.json")):
+        assert app.open_path(path)
+        root.update()
+        assert app.tree.exists("data")
+        assert app.problem_list.size() == len(app.doc.problems())
+        expected = 5 if path.name == "Prova_cleaning.archive.json" else 0
+        assert app.problem_list.size() == expected, path.name
