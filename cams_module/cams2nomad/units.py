@@ -49,5 +49,17 @@ def convert_quantity(value: float, from_unit: str, to_unit: str) -> float:
     """Convert ``value`` from ``from_unit`` into ``to_unit`` (offsets such as celsius handled)."""
     if from_unit == to_unit:
         return float(value)
+    factor = _factor(from_unit, to_unit)
+    if factor is not None:
+        return clean_float(value * factor)
     q = ureg.Quantity(value, parse_unit(from_unit))
     return clean_float(q.to(parse_unit(to_unit)).magnitude)
+
+
+@lru_cache(maxsize=1024)
+def _factor(from_unit: str, to_unit: str) -> float | None:
+    """The scale factor between two units, or None when the conversion has an offset."""
+    source, target = parse_unit(from_unit), parse_unit(to_unit)
+    if ureg.Quantity(0.0, source).to(target).magnitude != 0.0:
+        return None
+    return float(ureg.Quantity(1.0, source).to(target).magnitude)

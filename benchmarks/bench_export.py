@@ -1,0 +1,114 @@
+"""Export speed and memory: a 1-step process, a 1,000-step process, 1,000 processes x 20 steps.
+
+Each row shows the full export (map + validate + deterministic zip) beside the time to merely
+``json.dump`` and zip the same archives. Targets: 1,000 steps < 0.5 s; 1,000 x 20 < 10 s;
+peak memory flat in the number of processes. Prints a table; asserts nothing.
+
+    .venv/bin/python benchmarks/bench_export.py [--processes 1000] [--profile NAME]
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import sys
+import tempfile
+import time
+import tracemalloc
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from cams_module.export import export_process, write_zip  # noqa: E402
+
+DOCS = ROOT / "tests" / "data" / "process_documents"
+SOURCES = ("picotcdv3", "mems_gyro_b2", "sin_waveguide_07")
+
+
+def _step_pool() -> list[dict]:
+    steps = []
+    for name in SOURCES:
+        steps.extend(json.loads((DOCS / f"{name}.json").read_text(encoding="utf-8"))["steps"])
+    return steps
+
+
+POOL = _step_pool()
+
+
+def make_document(process_id: int, n_steps: int) -> dict:
+    """A realistic process of ``n_steps`` steps cycling through every step type."""
+    steps = []
+    for i in range(n_steps):
+        step = copy.deepcopy(POOL[i % len(POOL)])
+        step.update(id=process_id * 100_000 + i, position=i + 1, name=f"{step['name']} {i + 1}")
+        steps.append(step)
+    return {"process": {"id": process_id, "name": f"Bench-{process_id}", "owner": "bench",
+                        "start_date": "2025-03-02T09:00:00+01:00", "notes": ""},
+            "steps": steps}
+
+
+def export_to(document: dict, folder: Path, profile: str) -> dict:
+    result = export_process(document, profile=profile)
+    write_zip(result, folder / f"p{document['process']['id']}.zip")
+    return result.archives
+
+
+def plain_zip(archives: dict, folder: Path) -> None:
+    """The baseline: json.dump each archive into a zip, nothing else."""
+    with zipfile.ZipFile(folder / "plain.zip", "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, archive in archives.items():
+            zf.writestr(name, json.dumps(archive))
+
+
+def run_case(label: str, documents: list[dict], folder: Path, profile: str) -> tuple:
+    start = time.perf_counter()
+    all_archives = [export_to(doc, folder, profile) for doc in documents]
+    export_s = time.perf_counter() - start
+    start = time.perf_counter()
+    for archives in all_archives:
+        plain_zip(archives, folder)
+    plain_s = time.perf_counter() - start
+    del all_archives
+    tracemalloc.start()
+    peaks = []
+    for i, doc in enumerate(documents):
+        export_to(doc, folder, profile)
+        if len(documents) >= 10 and (i + 1) % max(1, len(documents) // 4) == 0:
+            peaks.append(tracemalloc.get_traced_memory()[1] / 2**20)
+            tracemalloc.reset_peak()
+    peak = tracemalloc.get_traced_memory()[1] / 2**20
+    tracemalloc.stop()
+    steps = sum(len(d["steps"]) for d in documents)
+    return label, steps, export_s, plain_s, max(peaks + [peak]), peaks
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--processes", type=int, default=1000)
+    parser.add_argument("--profile", default="fabrication-utilities-2.0")
+    args = parser.parse_args(argv)
+    export_process(make_document(0, 30), profile=args.profile)  # load profile + schema once
+    cases = [
+        ("1 process x 1 step", [make_document(1, 1)]),
+        ("1 process x 1,000 steps", [make_document(2, 1000)]),
+        (f"{args.processes:,} processes x 20 steps",
+         [make_document(10 + i, 20) for i in range(args.processes)]),
+    ]
+    print(f"profile {args.profile}; export = map + validate + deterministic zip")
+    header = f"{'case':<28}{'steps':>8}{'export s':>10}{'dump+zip s':>12}{'peak MiB':>10}"
+    print(header + "  peak MiB per quarter of the processes")
+    print("-" * (len(header) + 38))
+    with tempfile.TemporaryDirectory() as tmp:
+        for label, documents in cases:
+            label, steps, export_s, plain_s, peak, peaks = run_case(
+                label, documents, Path(tmp), args.profile)
+            quarters = " ".join(f"{p:.1f}" for p in peaks) if peaks else "-"
+            print(f"{label:<28}{steps:>8}{export_s:>10.3f}{plain_s:>12.3f}{peak:>10.1f}  "
+                  f"{quarters}")
+
+
+if __name__ == "__main__":
+    main()
