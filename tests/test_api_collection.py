@@ -249,3 +249,24 @@ def test_zip_is_streamed_not_read(client, tmp_path):
         tracemalloc.stop()
     assert upload.upload_id
     assert peak < size / 4
+
+
+def test_functional_face_builds_its_client_from_the_environment(nomad_server, zip_path,
+                                                                  monkeypatch):
+    for key in ("NOMAD_TOKEN", "NOMAD_CONFIG"):
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv("NOMAD_URL", nomad_server.url)
+    monkeypatch.setenv("NOMAD_USERNAME", nomad_server.username)
+    monkeypatch.setenv("NOMAD_PASSWORD", nomad_server.password)
+    assert api.get_authentication_token()
+    created = api.upload_to_NOMAD(zip_path, upload_name="from env")
+    assert api.check_upload_status(created.upload_id).upload_name == "from env"
+
+
+def test_find_uploads_created_after(client, zip_path):
+    old = client.upload_to_NOMAD(zip_path, upload_name="same name")
+    created = api._parse_time(old.upload_create_time)
+    assert created is not None
+    assert [u.upload_id for u in client.find_uploads("same name", created_after=created - 1)] \
+        == [old.upload_id]
+    assert client.find_uploads("same name", created_after=created + 60) == []

@@ -166,3 +166,14 @@ def test_config_file(nomad_server, good_zip, tmp_path):
     out = run("upload", str(good_zip), env=_env(NOMAD_CONFIG=str(cfg)))
     assert out.returncode == EXIT_OK, out.stderr
     assert "chmod" not in out.stderr
+
+
+def test_upload_into_existing_upload(nomad_server, good_zip, tmp_path):
+    with fast_client(nomad_server) as client:
+        first = client.upload_file(good_zip, upload_name="PicoTCDv3")
+    bigger = write_upload_zip(tmp_path / "v2.zip", steps=3)
+    out = run("upload", str(bigger), "--upload-id", first.upload_id, "--json",
+              env=_env(nomad_server))
+    assert out.returncode == EXIT_OK, out.stderr
+    upload = json.loads(out.stdout)["upload"]
+    assert upload["upload_id"] == first.upload_id and len(upload["entries"]) == 4
