@@ -289,18 +289,25 @@ class EditorApp:
     def _add_quantity(self, parent: str, steps: tuple[Step, ...], quantity: Any,
                       section: dict) -> None:
         iid = format_path(steps)
-        present = steps[-1] in section
-        value = section.get(steps[-1])
+        unit = unit_label(quantity.unit) if quantity.unit else ""
+        self.tree.insert(parent, "end", iid=iid, text=str(steps[-1]), values=("", unit, ""))
+        self.nodes[iid] = Node("quantity", steps, quantity)
+        self._show_row_value(iid, section)
+
+    def _show_row_value(self, iid: str, section: Any) -> None:
+        """Show a quantity row's stored value (grey and empty when it is not set)."""
+        node = self.nodes[iid]
+        name = node.steps[-1]
+        present = isinstance(section, dict) and name in section
+        value = section.get(name) if present else None
         if not present:
             shown = ""
-        elif is_list(quantity) and isinstance(value, list):
+        elif is_list(node.info) and isinstance(value, list):
             shown = ", ".join(display(v) for v in value)
         else:
             shown = display(value)
-        unit = unit_label(quantity.unit) if quantity.unit else ""
-        self.tree.insert(parent, "end", iid=iid, text=str(steps[-1]),
-                         values=(shown, unit, ""), tags=() if present else ("empty",))
-        self.nodes[iid] = Node("quantity", steps, quantity)
+        self.tree.set(iid, "value", shown)
+        self.tree.item(iid, tags=() if present else ("empty",))
 
     def _add_unknown(self, parent: str, steps: tuple[Step, ...], value: Any) -> None:
         iid = format_path(steps)
@@ -319,6 +326,21 @@ class EditorApp:
                 return iid
             steps = steps[:-1]
         return "data" if self.tree.exists("data") else ""
+
+    def _revalidate(self) -> None:
+        """Validate again and re-mark the rows, without rebuilding the tree."""
+        assert self.doc is not None
+        for iid, node in self.nodes.items():
+            if node.problems:
+                node.problems.clear()
+                tags = [t for t in self.tree.item(iid, "tags") if t != "problem"]
+                self.tree.item(iid, tags=tuple(tags))
+            if self.tree.set(iid, "check").startswith("✗"):
+                self.tree.set(iid, "check", "⚠ not in schema" if node.kind == "unknown" else "")
+        self.problems = self.doc.problems()
+        self._mark_problems()
+        self._show_problems(self.problems)
+        self._update_title()
 
     def _mark_problems(self) -> None:
         for problem in self.problems:
@@ -494,8 +516,16 @@ class EditorApp:
             self.doc.set(steps, value)
         else:
             return
-        self.refresh(select=format_path(steps), rebuild_detail=False)
-        self.status.set(f"{format_path(steps)} set")
+        iid = format_path(steps)
+        if self.nodes.get(iid) is not None and self.nodes[iid].kind == "quantity":
+            self._show_row_value(iid, self.doc.get(steps[:-1]))
+            self._revalidate()
+        else:
+            self.refresh(select=iid, rebuild_detail=False)
+        if self.editor is not None:
+            self.editor.preview()
+        count = len(self.problems)
+        self.status.set(f"{iid} set; " + (f"{count} problem(s)" if count else "valid"))
 
     def add_subsection(self, steps: tuple[Step, ...]) -> str:
         """Add a sub-section (or one more item of a repeating one) and select it."""

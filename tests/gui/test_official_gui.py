@@ -271,6 +271,23 @@ def test_process_steps_picked_from_the_folder_and_reordered(root, pump, upload):
     assert app.doc.get("data.steps") == steps
     assert app.problems == []
 
+    editor.var.set("Missing.archive.json")  # a file that is not in the folder
+    editor.add_button.invoke()
+    root.update()
+    assert app.doc.get("data.steps")[-1] == \
+        "../upload/archive/mainfile/Missing.archive.json#data"
+    assert [p.code for p in app.problems] == ["reference"]
+    assert "problem" in app.tree.item("data.steps", "tags")
+    assert app.tree.set("data.steps", "check") == "✗ reference"
+    assert "Missing.archive.json" in editor.message.get()
+    editor.listbox.selection_clear(0, "end")
+    editor.listbox.selection_set(8)
+    editor.remove_button.invoke()
+    root.update()
+    assert app.problems == [] and editor.message.get() == ""
+    assert "problem" not in app.tree.item("data.steps", "tags")
+    assert app.tree.set("data", "check") == ""
+
 
 def test_repeated_sub_steps_reorder_and_remove(root, pump, upload):
     app = EditorApp(root, Answers().dialogs())
