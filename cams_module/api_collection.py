@@ -129,6 +129,7 @@ class NomadClient:
         with open(path, "rb") as stream:
             while True:
                 attempt += 1
+                stream.seek(0)
                 started = time.time() + self.http.clock_offset
                 try:
                     data = self.http.call(

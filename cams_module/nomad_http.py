@@ -190,7 +190,10 @@ class NomadHttp:
         """Send with retries and one re-login on 401; return a 2xx response or raise."""
         retry = method.upper() in IDEMPOTENT if retry is None else retry
         relogged = False
+        start_pos = body.tell() if body is not None else 0
         while True:
+            if body is not None:
+                body.seek(start_pos)  # a repeat after a new login sends the whole body again
             header = None
             fresh = self._token is None
             if auth or (auth is None and self._token):

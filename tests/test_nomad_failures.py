@@ -69,6 +69,22 @@ def test_expired_token_leads_to_exactly_one_new_login(nomad_server, client, zip_
     assert _routes(nomad_server)["POST /auth/token"] == 2
 
 
+def test_expired_token_while_sending_a_zip_sends_it_whole_again(nomad_server, client,
+                                                                 zip_path):
+    client.get_authentication_token()
+    nomad_server.fault(expire_tokens=True)
+    upload = client.upload_file(zip_path)
+    assert upload.succeeded and len(upload.entries) == 3
+    assert _routes(nomad_server)["POST /uploads"] == 2
+
+
+def test_zip_sent_whole_again_after_lost_answer(nomad_server, client, zip_path):
+    client.get_authentication_token()
+    nomad_server.fault(match="POST /uploads", drop_connection="before")
+    upload = client.upload_file(zip_path)
+    assert upload.succeeded and len(upload.entries) == 3
+
+
 def test_expired_token_without_password_fails_clearly(nomad_server):
     with fast_client(nomad_server, token=nomad_server.mint_pat()) as client:
         client.find_uploads()
