@@ -1,6 +1,7 @@
 """The scriptable `official` commands: get, set, validate, new, classes."""
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -160,3 +161,22 @@ def test_the_installed_command_runs(upload):
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().endswith("Prova_PEB.archive.json: valid")
+
+
+def test_window_without_a_display_points_to_the_commands(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "DISPLAY"}
+    result = subprocess.run([sys.executable, "-m", "cams_module.official"], env=env,
+                            capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    assert result.returncode == 2
+    assert "cannot open a window" in result.stderr and "official get" in result.stderr
+
+
+def test_get_data_and_list_items(upload, capsys):
+    f = upload / "Processo_prova.archive.json"
+    code, out, _ = run(capsys, "get", f, "data")
+    assert code == 0 and list(json.loads(out))[0] == "m_def"
+    assert run(capsys, "get", f, "data.steps[0]")[1] == \
+        "../upload/archive/mainfile/Prova_cleaning.archive.json#data\n"
+    code, _, _ = run(capsys, "set", f, "data.steps[8]", "Prova_PEB.archive.json")
+    assert code == 0
+    assert json.loads(f.read_text())["data"]["steps"][8].endswith("Prova_PEB.archive.json#data")

@@ -67,8 +67,7 @@ def _get(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     steps = parse_path(args.path)
     value = doc.get(steps)
     if isinstance(value, dict | list):
-        sub = ArchiveDocument({"data": value} if steps == ("data",) else doc.archive, doc.schemas)
-        shown = sub.ordered()["data"] if steps == ("data",) else _ordered_at(doc, steps)
+        shown = _ordered_at(doc, steps)  # sections in the order they are saved in
         print(json.dumps(shown, indent=2, ensure_ascii=False), file=out)
     elif isinstance(value, str):
         print(value, file=out)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import json
+import sys
 import tkinter as tk
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -671,6 +672,13 @@ def build_window(path: str | None = None, profile: str | None = None,
 
 
 def run_window(path: str | None = None, profile: str | None = None) -> int:
-    """Open the editor window and run it until it is closed."""
-    build_window(path, profile).root.mainloop()
+    """Open the editor window and run it until it is closed (2 when there is no display)."""
+    try:
+        app = build_window(path, profile)
+    except tk.TclError as exc:
+        print(f"official: cannot open a window ({exc}). Without a display use the "
+              "commands: official get | set | validate (see official --help).",
+              file=sys.stderr)
+        return 2
+    app.root.mainloop()
     return 0
