@@ -180,3 +180,12 @@ def test_get_data_and_list_items(upload, capsys):
     code, _, _ = run(capsys, "set", f, "data.steps[8]", "Prova_PEB.archive.json")
     assert code == 0
     assert json.loads(f.read_text())["data"]["steps"][8].endswith("Prova_PEB.archive.json#data")
+
+
+def test_older_plugin_version_is_chosen_from_the_m_def(tmp_path, capsys):
+    f = tmp_path / "old.archive.json"
+    assert run(capsys, "new", f, "fabrication_facilities.schema_packages.remove.RIE")[0] == 0
+    code, out, _ = run(capsys, "set", f, "data.chamber_pressure", "30 mtorr")
+    assert code == 0
+    assert json.loads(f.read_text())["data"]["chamber_pressure"] == pytest.approx(0.04, 1e-3)
+    assert run(capsys, "validate", f)[0] == 0
