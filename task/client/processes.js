@@ -15,8 +15,11 @@ var NOMAD = {
     busy: ['queued', 'uploading', 'processing'],
     progress: {'not uploaded': 0, 'queued': 10, 'uploading': 40, 'processing': 70,
         'processed': 100, 'failed': 100, 'published': 100},
-    list_columns: ['nomad_status', 'nomad_link'],
-    max_embargo_months: 36
+    list_columns: ['nomad_status', 'nomad_link', 'nomad_uploaded_at'],
+    max_embargo_months: 36,
+    steps_detail: 'steps',
+    form_fields: ['nomad_status', 'nomad_upload_id', 'nomad_link', 'nomad_message',
+        'nomad_uploaded_at', 'nomad_published_at']
 };
 
 // ---- the panel that shows status, progress, link and errors ----------------------
@@ -27,21 +30,28 @@ function nomad_panel_html() {
           '<strong>NOMAD</strong> <span class="nomad-process muted"></span>: ' +
           '<span class="nomad-status label"></span> ' +
           '<a class="nomad-link" target="_blank" rel="noopener" style="display: none">' +
-            'open in NOMAD</a>' +
+            'open in NOMAD</a> ' +
+          '<small class="nomad-details muted"></small>' +
         '</div>' +
         '<div class="nomad-progress progress progress-striped active" ' +
             'style="margin: 6px 0; height: 12px; display: none">' +
           '<div class="bar" style="width: 0%"></div>' +
         '</div>' +
         '<div class="nomad-message" style="margin-top: 4px"></div>' +
-        '<ul class="nomad-errors text-error" style="margin-top: 4px"></ul>' +
+        '<ul class="nomad-errors text-error" style="margin: 4px 0 0 18px"></ul>' +
+        '<div class="nomad-entries" style="margin-top: 4px; display: none"></div>' +
     '</div>';
 }
 
+// The panel sits just above the form's buttons (or on top when a form has none).
 function nomad_add_panel(item, $form) {
     var $panel = $(nomad_panel_html()),
+        $footer = $form.find('.form-footer').last(),
         $body = $form.find('.form-body').first();
-    if ($body.length) {
+    if ($footer.length) {
+        $footer.before($panel);
+    }
+    else if ($body.length) {
         $body.prepend($panel);
     }
     else {
@@ -81,6 +91,23 @@ function nomad_error_where(error) {
     return where;
 }
 
+// True when the errors are about the process's data (they name a step or a field).
+function nomad_is_validation(errors) {
+    return $.isArray(errors) && errors.some(function(error) {
+        return error && (error.step_position || error.step_name || error.field);
+    });
+}
+
+// With a list of errors below it, the panel shows only the message's first sentence.
+function nomad_message_text(info) {
+    var message = info.message || '',
+        end = message.indexOf('. ');
+    if (nomad_is_validation(info.errors) && end > 0) {
+        return message.slice(0, end + 1);
+    }
+    return message;
+}
+
 function nomad_error_text(error) {
     var where;
     if (!error) {
@@ -89,13 +116,21 @@ function nomad_error_text(error) {
     if (typeof error === 'string') {
         return error;
     }
-    where = nomad_error_where(error);
+    where = nomad_error_prefix(error);
     return (where ? where + ': ' : '') + (error.message || JSON.stringify(error));
+}
+
+// The place to fix, unless the message already names the step and the field itself.
+function nomad_error_prefix(error) {
+    var message = String(error.message || ''),
+        names_step = !error.step_name || message.indexOf(error.step_name) !== -1,
+        names_field = !error.field || message.indexOf(error.field) !== -1;
+    return names_step && names_field ? '' : nomad_error_where(error);
 }
 
 function nomad_error_item(error) {
     var $li = $('<li class="nomad-error">'),
-        where = typeof error === 'object' && error ? nomad_error_where(error) : '';
+        where = typeof error === 'object' && error ? nomad_error_prefix(error) : '';
     if (where) {
         $li.append($('<strong>').text(where + ': '));
         $li.append($('<span>').text(error.message || ''));
@@ -104,6 +139,41 @@ function nomad_error_item(error) {
         $li.text(nomad_error_text(error));
     }
     return $li;
+}
+
+function nomad_time(iso) {
+    var date = new Date(iso);
+    return isNaN(date.getTime()) ? iso : date.toLocaleString();
+}
+
+function nomad_details_text(info) {
+    var parts = [];
+    if (info.upload_id) {
+        parts.push('upload ' + info.upload_id);
+    }
+    if (info.uploaded_at) {
+        parts.push('uploaded ' + nomad_time(info.uploaded_at));
+    }
+    if (info.published_at) {
+        parts.push('published ' + nomad_time(info.published_at));
+    }
+    return parts.join(' · ');
+}
+
+// One link per step that has a NOMAD entry: "Entries: 1 2 3" (the title names the step).
+function nomad_show_entries($entries, steps) {
+    var linked = steps.filter(function(step) { return nomad_safe_url(step.link); });
+    $entries.empty().toggle(linked.length > 0);
+    if (linked.length) {
+        $entries.append($('<span class="muted">').text('Entries of the steps: '));
+        linked.forEach(function(step) {
+            $entries.append($('<a class="nomad-entry" target="_blank" rel="noopener">')
+                .attr('href', nomad_safe_url(step.link))
+                .attr('title', 'Step ' + step.position + ' ' + (step.name || '') +
+                    ' - entry ' + (step.entry_id || ''))
+                .text(step.position), ' ');
+        });
+    }
 }
 
 // Show a state ({process_id, name, status, busy, message, link, errors, can_publish, ...})
@@ -128,9 +198,15 @@ function nomad_show(item, $panel, info) {
     else if (info.link !== undefined) {
         $panel.find('.nomad-link').removeAttr('href').hide();
     }
+    if (info.upload_id !== undefined) {
+        $panel.find('.nomad-details').text(nomad_details_text(info));
+    }
+    if (info.steps !== undefined) {
+        nomad_show_entries($panel.find('.nomad-entries'), info.steps || []);
+    }
     $panel.find('.nomad-progress').toggle(busy)
         .find('.bar').css('width', (NOMAD.progress[status] || 0) + '%');
-    $panel.find('.nomad-message').text(info.message || '');
+    $panel.find('.nomad-message').text(nomad_message_text(info));
     $errors.empty();
     if (!$.isArray(errors)) {
         errors = [errors];
@@ -192,7 +268,14 @@ function nomad_poll(item, process_id) {
 
 // Bring the list row of a finished job up to date (never while the user edits it).
 function nomad_refresh_row(item, process_id) {
-    if (item.is_changing() || !item.rec_count) {
+    var steps = item.find(NOMAD.steps_detail);
+    if (!item.rec_count) {
+        return;
+    }
+    if (item.is_changing()) {
+        if (!item.is_modified() && steps && steps.active && item.id.value === process_id) {
+            steps.open(function() {});
+        }
         return;
     }
     if (item.id.value === process_id) {
@@ -242,10 +325,10 @@ function nomad_upload(item) {
             item.alert_error(error, {duration: 10});
             return;
         }
-        nomad_panels(item).each(function() {
-            nomad_show(item, $(this), reply);
-        });
-        if (!reply.ok && reply.errors && reply.errors.length) {
+        if (!reply.ok && nomad_is_validation(reply.errors)) {
+            nomad_panels(item).each(function() {
+                nomad_show(item, $(this), reply);
+            });
             item.alert_error('Upload FAIR: nothing was sent to NOMAD. ' +
                 'Fix the fields listed under NOMAD and press Upload FAIR again.', {duration: 10});
             return;
@@ -253,6 +336,11 @@ function nomad_upload(item) {
         if (!reply.ok) {
             item.warning($('<p class="nomad-refusal">').text(reply.message ||
                 'The upload was refused.'));
+        }
+        else {
+            nomad_panels(item).each(function() {
+                nomad_show(item, $(this), reply);
+            });
         }
         nomad_poll(item, process_id);
     });
@@ -380,13 +468,38 @@ function nomad_view_form_created(item) {
             item.view_options.fields.push(name);
         }
     });
+    nomad_link_steps(item);
     nomad_add_panel(item, item.view_form);
     nomad_add_buttons(item, function(text, options) {
         return item.add_view_button(text, options);
     });
 }
 
+// The form's read-only NOMAD fields would go stale while a job runs: the panel shows them.
+function nomad_hide_edit_fields(item) {
+    var fields = item.edit_options.fields || [],
+        tabs = item.edit_options.tabs;
+    if (!fields.length && tabs && tabs.length === 1 && !tabs[0].name &&
+        tabs[0].bands.length === 1) {
+        fields = tabs[0].bands[0].fields;
+    }
+    if (!fields.length && !tabs) {
+        item.each_field(function(f) {
+            if (f.field_name !== item._primary_key && f.field_name !== item._deleted_flag) {
+                fields.push(f.field_name);
+            }
+        });
+    }
+    if (fields.length) {
+        item.edit_options.fields = fields.filter(function(name) {
+            return NOMAD.form_fields.indexOf(name) === -1;
+        });
+    }
+}
+
 function nomad_edit_form_created(item) {
+    nomad_hide_edit_fields(item);
+    nomad_link_steps(item);
     nomad_add_panel(item, item.edit_form);
     nomad_add_buttons(item, function(text, options) {
         return item.add_edit_button(text, options);
@@ -410,13 +523,23 @@ function nomad_edit_form_closed(item) {
     }
 }
 
+// The steps detail shows its NOMAD entry links as links, in the list and in the form.
+function nomad_link_steps(item) {
+    var steps = item.find(NOMAD.steps_detail);
+    if (steps && !steps.on_field_get_html) {
+        steps.on_field_get_html = nomad_field_html;
+    }
+}
+
 function nomad_field_html(field) {
-    var url;
-    if (field.field_name === 'nomad_link' || field.field_name === 'nomad_entry_link') {
+    var url,
+        entry = field.field_name === 'nomad_entry_link';
+    if (field.field_name === 'nomad_link' || entry) {
         url = nomad_safe_url(field.value);
         if (url) {
-            return $('<a target="_blank" rel="noopener" class="nomad-link">')
-                .attr('href', url).text('NOMAD').prop('outerHTML');
+            return $('<a target="_blank" rel="noopener">')
+                .addClass(entry ? 'nomad-entry-link' : 'nomad-link')
+                .attr('href', url).text(entry ? 'NOMAD entry' : 'NOMAD').prop('outerHTML');
         }
     }
     if (field.field_name === 'nomad_status' && field.value) {
@@ -427,7 +550,23 @@ function nomad_field_html(field) {
 
 // ---- jam.py events (merge these lines into an existing client module) ---------------
 
+// The demo task's own choice of columns (an existing CAMS keeps its own).
+var LIST_COLUMNS = ['name', 'owner_login', 'project', 'start_date', 'end_date'],
+    STEP_COLUMNS = ['position', 'step_type', 'name', 'date', 'operator', 'nomad_entry_link'];
+
+function choose_columns(item, names) {
+    var present = names.filter(function(name) { return item.field_by_name(name); });
+    if (present.length) {
+        item.view_options.fields = present;
+    }
+}
+
 function on_view_form_created(item) {
+    var steps = item.find('steps');
+    choose_columns(item, LIST_COLUMNS);
+    if (steps) {
+        choose_columns(steps, STEP_COLUMNS);
+    }
     nomad_view_form_created(item);
 }
 

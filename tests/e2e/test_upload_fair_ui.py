@@ -1,0 +1,142 @@
+"""Headless Chromium against the running demo (CAMS + local NOMAD stand-in).
+
+One demo per module (`running_demo`); each test uses its own demo process so that the
+order of the tests does not matter.
+"""
+
+from __future__ import annotations
+
+import zipfile
+
+import pytest
+
+from tests.e2e import cams_ui as ui
+from tests.e2e.cams_ui import BUSY, FORM, LIST
+
+pytestmark = pytest.mark.browser
+
+
+def password(demo, login: str) -> str:
+    return demo.users()["users"][login]["password"]
+
+
+def test_upload_fair_shows_progress_processed_status_and_nomad_link(
+        running_demo, page, screenshot_dir):
+    ui.log_in(page, running_demo.cams_url, "m.rossi", password(running_demo, "m.rossi"))
+    ui.open_process(page, "Quick-Clean")
+    ui.wait_status(page, FORM, "not uploaded")
+    ui.watch_status(page)
+
+    ui.button(page, FORM, "nomad-upload-btn").click()
+    ui.wait_status(page, FORM, "processed")
+
+    seen = ui.statuses_seen(page)
+    assert seen[-1] == "processed"
+    assert any(status in BUSY for status in seen[:-1]), f"no progress shown: {seen}"
+    assert seen.index("processed") > max(seen.index(s) for s in seen if s in BUSY)
+    assert ui.not_reloaded(page)
+
+    panel = ui.panel(page, FORM)
+    assert "Processed by NOMAD" in panel.locator(".nomad-message").inner_text()
+    link = panel.locator("a.nomad-link")
+    href = link.get_attribute("href")
+    stand_in = running_demo.printed_url("NOMAD stand-in:").rsplit("/api/v1", 1)[0]
+    assert href.startswith(stand_in + "/gui/")
+    assert panel.locator("a.nomad-entry").count() == 2, "one NOMAD entry per step"
+    page.locator(f"{FORM} .processes-steps a.nomad-entry-link").nth(1).wait_for()
+    assert not ui.button(page, FORM, "nomad-publish-btn").is_visible(), \
+        "a Researcher may not publish"
+    page.screenshot(path=str(screenshot_dir / "upload_fair_processed.png"), full_page=True)
+
+    with page.context.expect_page() as opened:
+        link.click()
+    nomad_page = opened.value
+    nomad_page.wait_for_load_state()
+    assert "Local NOMAD stand-in" in nomad_page.content()
+    assert nomad_page.locator("#process-status").inner_text() == "SUCCESS"
+    nomad_page.close()
+
+    page.locator(f"{FORM} #cancel-btn").click()
+    status_cell = ui.row(page, "Quick-Clean").locator(".label", has_text="processed")
+    status_cell.wait_for()
+    assert ui.row(page, "Quick-Clean").locator("a.nomad-link").get_attribute("href") == href
+    assert ui.not_reloaded(page)
+
+
+def test_faulty_process_shows_the_validation_error_naming_step_and_field(
+        running_demo, page, screenshot_dir):
+    before = ui.standin_uploads(running_demo.printed_url("NOMAD stand-in:"))
+    ui.log_in(page, running_demo.cams_url, "m.rossi", password(running_demo, "m.rossi"))
+    ui.select(page, "Faulty-Demo")
+    ui.watch_status(page)
+
+    ui.button(page, LIST, "nomad-upload-btn").click()
+    error = ui.panel(page, LIST).locator(".nomad-error").first
+    error.wait_for()
+
+    text = error.inner_text()
+    assert "Step 2" in text and "Trench etch" in text, text
+    assert "time_IN" in text, text
+    assert "5 minutes" in text, "the wrong value is quoted"
+    assert ui.panel(page, LIST).get_attribute("data-status") == "not uploaded"
+    assert ui.not_reloaded(page)
+    page.screenshot(path=str(screenshot_dir / "upload_fair_validation_error.png"), full_page=True)
+    assert ui.standin_uploads(running_demo.printed_url("NOMAD stand-in:")) == before, \
+        "nothing may be sent to NOMAD"
+
+
+def test_second_press_while_running_is_refused_with_a_message(running_demo, page):
+    ui.log_in(page, running_demo.cams_url, "m.rossi", password(running_demo, "m.rossi"))
+    ui.select(page, "PicoTCDv3")
+    upload = ui.button(page, LIST, "nomad-upload-btn")
+    upload.click()
+    page.locator(", ".join(f"{LIST} .nomad-panel[data-status='{s}']" for s in BUSY)
+                 ).first.wait_for()
+    upload.click()
+
+    refusal = page.locator(".modal .nomad-refusal")
+    refusal.wait_for()
+    assert "PicoTCDv3" in refusal.inner_text() and "already" in refusal.inner_text()
+    page.locator(".modal button", has_text="OK").click()
+    ui.wait_status(page, LIST, "processed")
+
+
+def test_publish_needs_the_right_and_an_explicit_confirmation(running_demo, page,
+                                                               screenshot_dir):
+    ui.log_in(page, running_demo.cams_url, "steward", password(running_demo, "steward"))
+    ui.select(page, "MEMS-Gyro-B2")
+    ui.button(page, LIST, "nomad-upload-btn").click()
+    ui.wait_status(page, LIST, "processed")
+
+    publish = ui.button(page, LIST, "nomad-publish-btn")
+    publish.wait_for()
+    publish.click()
+    dialog = page.locator(".modal .nomad-publish-dialog")
+    dialog.wait_for()
+    assert "cannot be undone" in dialog.inner_text()
+    confirm = dialog.locator(".nomad-publish-confirm")
+    assert confirm.is_disabled(), "publishing needs the explicit confirmation first"
+    dialog.locator(".nomad-embargo").fill("6")
+    dialog.locator(".nomad-confirm").check()
+    page.screenshot(path=str(screenshot_dir / "publish_confirmation.png"), full_page=True)
+    confirm.click()
+
+    ui.wait_status(page, LIST, "published")
+    assert not publish.is_visible()
+    assert "published" in ui.panel(page, LIST).locator(".nomad-details").inner_text()
+
+
+def test_export_downloads_the_zip_without_uploading(running_demo, page, tmp_path):
+    before = ui.standin_uploads(running_demo.printed_url("NOMAD stand-in:"))
+    ui.log_in(page, running_demo.cams_url, "m.rossi", password(running_demo, "m.rossi"))
+    ui.select(page, "PicoTCDv3")
+    with page.expect_download() as download_info:
+        ui.button(page, LIST, "nomad-export-btn").click()
+    download = download_info.value
+    assert download.suggested_filename.endswith(".zip")
+    target = tmp_path / download.suggested_filename
+    download.save_as(target)
+    with zipfile.ZipFile(target) as archive:
+        names = archive.namelist()
+    assert any(name.endswith(".archive.json") for name in names), names
+    assert ui.standin_uploads(running_demo.printed_url("NOMAD stand-in:")) == before
