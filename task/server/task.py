@@ -18,3 +18,18 @@ def on_created(task):
     from cams_module import jobs
 
     jobs.on_task_loaded(task)
+
+
+def on_apply(item, delta, params, connection):
+    """Enforce the roles' create/edit/delete rights on the server (jam.py checks them only
+    in the browser)."""
+    if not getattr(delta, "client_changes", False):
+        return None
+    for row in delta:
+        if row.rec_inserted() and not item.can_create():
+            raise Exception(f"You may not add records to {item.item_caption}.")
+        if row.rec_modified() and not item.can_edit():
+            raise Exception(f"You may not change records of {item.item_caption}.")
+        if row.rec_deleted() and not item.can_delete():
+            raise Exception(f"You may not delete records of {item.item_caption}.")
+    return None

@@ -1,0 +1,273 @@
+"""BUTTON_UPLOAD_FAIR through jam.py's HTTP /api with logged-in sessions.
+
+Each test runs a jam.py server (its own process, fresh demo data) against the local NOMAD
+stand-in and checks what CAMS shows, what the upload log keeps and what NOMAD received.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import socket
+import zipfile
+
+import requests
+
+DONE = ("processed", "failed", "published")
+
+
+def uploads_created(nomad) -> int:
+    return nomad.stats()["routes"].get("POST /uploads", 0)
+
+
+def files_replaced(nomad) -> int:
+    return sum(n for route, n in nomad.stats()["routes"].items()
+               if route.startswith("PUT /uploads/"))
+
+
+def log_rows(session, process_id):
+    rows = session.rows("upload_log", ["process", "user_login", "action", "upload_id", "files",
+                                       "zip_sha256", "outcome", "errors"], process=process_id)
+    for row in rows:
+        row["files"] = json.loads(row["files"] or "[]")
+        row["errors"] = json.loads(row["errors"] or "[]")
+    return rows
+
+
+def test_upload_success_writes_status_entries_and_log(cams_server, nomad_server):
+    session = cams_server.login("m.rossi")
+    pid = session.process_id("PicoTCDv3")
+    reply = session.call("processes", "upload_fair", pid)
+    assert reply["ok"] is True and reply["status"] == "queued" and reply["job_id"]
+
+    state = session.wait_status(pid, DONE)
+    assert state["status"] == "processed", state["message"]
+    assert state["upload_id"] and state["link"].startswith(nomad_server.base_url)
+    assert state["uploaded_at"] and state["errors"] == []
+    assert len(state["steps"]) == 10
+    for step in state["steps"]:
+        assert step["entry_id"], step
+        assert step["link"].endswith(step["entry_id"])
+    rows = session.rows("steps", ["nomad_entry_id", "nomad_entry_link"])
+    assert sum(1 for r in rows if r["nomad_entry_id"]) == 10
+
+    [log] = log_rows(session, pid)
+    assert (log["user_login"], log["action"], log["outcome"]) == ("m.rossi", "upload",
+                                                                   "processed")
+    assert log["upload_id"] == state["upload_id"]
+    assert re.fullmatch(r"[0-9a-f]{64}", log["zip_sha256"])
+    assert len(log["files"]) == 11 and all(f.endswith(".archive.json") for f in log["files"])
+    assert uploads_created(nomad_server) == 1
+
+
+def test_user_without_the_right_is_refused_logged_and_nothing_sent(cams_server, nomad_server):
+    session = cams_server.login("a.bianchi")
+    pid = session.process_id("Quick-Clean")  # owned by m.rossi
+    reply = session.call("processes", "upload_fair", pid)
+    assert reply["ok"] is False
+    assert "a.bianchi may not upload process 'Quick-Clean'" in reply["message"]
+    assert "Nothing was sent" in reply["message"]
+    guest = cams_server.login("guest")
+    assert guest.call("processes", "upload_fair", pid)["ok"] is False
+    assert guest.call("processes", "publish_fair", pid, 0)["ok"] is False
+
+    assert nomad_server.stats()["total_requests"] == 0
+    assert session.state(pid)["status"] == "not uploaded"
+    outcomes = [(r["user_login"], r["action"], r["outcome"]) for r in log_rows(session, pid)]
+    assert outcomes == [("a.bianchi", "upload", "refused"), ("guest", "upload", "refused"),
+                        ("guest", "publish", "refused")]
+
+
+def test_invalid_data_names_step_and_field_and_sends_nothing(cams_server, nomad_server):
+    session = cams_server.login("m.rossi")
+    pid = session.process_id("Faulty-Demo")
+    reply = session.call("processes", "upload_fair", pid)
+    assert reply["ok"] is False and reply["status"] == "not uploaded"
+    [error] = reply["errors"]
+    assert error["step_position"] == 2 and error["step_name"] == "Trench etch"
+    assert error["step_type"] == "RIE PlasmaPro"
+    assert error["field"] == "time_IN" and error["value"] == "5 minutes"
+    assert "Step 2 (Trench etch, RIE PlasmaPro), field time_IN = '5 minutes'" in reply["message"]
+    assert "H:M:S" in error["message"]
+
+    state = session.state(pid)
+    assert state["status"] == "not uploaded" and state["errors"] == [error]
+    assert "Trench etch" in state["message"]
+    assert nomad_server.stats()["total_requests"] == 0
+    [log] = log_rows(session, pid)
+    assert log["outcome"] == "invalid" and log["errors"] == [error]
+
+
+def test_nomad_down_ends_failed_with_a_message(cams_server_factory, nomad_server):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed = probe.getsockname()[1]
+    server = cams_server_factory(nomad=nomad_server,
+                                 env={"NOMAD_URL": f"http://127.0.0.1:{closed}/api/v1"})
+    session = server.login("m.rossi")
+    pid = session.process_id("Quick-Clean")
+    assert session.call("processes", "upload_fair", pid)["ok"] is True
+    state = session.wait_status(pid, DONE)
+    assert state["status"] == "failed"
+    assert "try again" in state["message"].lower()
+    assert state["errors"] and state["errors"][0]["message"] == state["message"]
+    [log] = log_rows(session, pid)
+    assert log["outcome"] == "failed" and log["upload_id"] in (None, "")
+    server.stop()
+
+
+def test_nomad_processing_failure_names_the_steps(cams_server_factory, nomad_server_factory):
+    old_nomad = nomad_server_factory(extra_args=["--schema-set",
+                                                 "fabrication-utilities-2025.04"])
+    server = cams_server_factory(nomad=old_nomad)
+    session = server.login("m.rossi")
+    pid = session.process_id("Quick-Clean")
+    assert session.call("processes", "upload_fair", pid)["ok"] is True
+    state = session.wait_status(pid, DONE)
+    assert state["status"] == "failed"
+    assert state["upload_id"]
+    by_step = {e["step_position"]: e for e in state["errors"]}
+    assert by_step[1]["step_name"] == "RCA clean" and by_step[1]["step_type"] == "Wet Cleaning"
+    assert by_step[1]["message"].startswith("Step 1 (RCA clean, Wet Cleaning): NOMAD could not")
+    assert by_step[2]["step_name"] == "Forming gas anneal"
+    assert "Step 2 (Forming gas anneal, Metal Annealing)" in state["message"]
+    [log] = log_rows(session, pid)
+    assert log["outcome"] == "failed" and log["upload_id"] == state["upload_id"]
+    server.stop()
+    old_nomad.stop()
+
+
+def test_double_press_is_refused_while_the_job_runs(cams_server, nomad_server):
+    nomad_server.fault(match="POST /uploads", delay=1.5)
+    session = cams_server.login("m.rossi")
+    pid = session.process_id("Quick-Clean")
+    first = session.call("processes", "upload_fair", pid)
+    second = session.call("processes", "upload_fair", pid)
+    assert first["ok"] is True
+    assert second["ok"] is False and "already under way" in second["message"]
+    assert session.wait_status(pid, DONE)["status"] == "processed"
+    assert uploads_created(nomad_server) == 1
+    assert [r["outcome"] for r in log_rows(session, pid)] == ["processed"]
+
+
+def test_reupload_updates_the_same_nomad_upload(cams_server, nomad_server):
+    session = cams_server.login("m.rossi")
+    pid = session.process_id("Quick-Clean")
+    session.call("processes", "upload_fair", pid)
+    first = session.wait_status(pid, DONE)
+    assert first["status"] == "processed"
+    again = session.call("processes", "upload_fair", pid)
+    assert again["ok"] is True and first["upload_id"] in again["message"]
+    second = session.wait_status(pid, DONE)
+    assert second["status"] == "processed"
+    assert second["upload_id"] == first["upload_id"]
+    assert [s["entry_id"] for s in second["steps"]] == [s["entry_id"] for s in first["steps"]]
+    assert uploads_created(nomad_server) == 1 and files_replaced(nomad_server) == 1
+    logs = log_rows(session, pid)
+    assert [(r["outcome"], r["upload_id"]) for r in logs] == [
+        ("processed", first["upload_id"]), ("processed", first["upload_id"])]
+
+
+def test_publish_only_for_granted_roles_and_never_changed_after(cams_server, nomad_server):
+    owner = cams_server.login("m.rossi")
+    pid = owner.process_id("Quick-Clean")
+    early = cams_server.login("steward").call("processes", "publish_fair", pid, 0)
+    assert early["ok"] is False and "only a processed upload" in early["message"]
+    owner.call("processes", "upload_fair", pid)
+    assert owner.wait_status(pid, DONE)["status"] == "processed"
+    assert owner.state(pid)["can_publish"] is False
+
+    refused = owner.call("processes", "publish_fair", pid, 0)
+    assert refused["ok"] is False and "may not publish" in refused["message"]
+    steward = cams_server.login("steward")
+    assert steward.state(pid)["can_publish"] is True
+    too_long = steward.call("processes", "publish_fair", pid, 48)
+    assert too_long["ok"] is False and "embargo" in too_long["message"]
+    reply = steward.call("processes", "publish_fair", pid, 3)
+    assert reply["ok"] is True
+    state = steward.wait_status(pid, ("published", "processed", "failed"))
+    assert state["status"] == "published", state["message"]
+    assert state["published_at"] and "embargo of 3 months" in state["message"]
+
+    before = nomad_server.stats()["total_requests"]
+    again = owner.call("processes", "upload_fair", pid)
+    assert again["ok"] is False and "never changed" in again["message"]
+    assert nomad_server.stats()["total_requests"] == before
+    outcomes = [(r["user_login"], r["action"], r["outcome"]) for r in log_rows(owner, pid)]
+    assert outcomes == [("m.rossi", "upload", "processed"), ("m.rossi", "publish", "refused"),
+                        ("steward", "publish", "published"), ("m.rossi", "upload", "refused")]
+
+
+def test_steward_may_upload_a_process_of_someone_else(cams_server, nomad_server):
+    steward = cams_server.login("steward")
+    pid = steward.process_id("Quick-Clean")
+    assert steward.call("processes", "upload_fair", pid)["ok"] is True
+    assert steward.wait_status(pid, DONE)["status"] == "processed"
+
+
+def test_restart_while_nomad_processes_resumes_the_job(cams_server_factory,
+                                                       nomad_server_factory):
+    slow_nomad = nomad_server_factory(processing_delay=3.0)
+    server = cams_server_factory(nomad=slow_nomad)
+    session = server.login("m.rossi")
+    pid = session.process_id("Quick-Clean")
+    session.call("processes", "upload_fair", pid)
+    session.wait_status(pid, ("processing",), timeout=30)
+    server.kill()
+    server.start()
+    session = server.login("m.rossi")
+    state = session.wait_status(pid, DONE, timeout=60)
+    assert state["status"] == "processed", state["message"]
+    assert all(step["entry_id"] for step in state["steps"])
+    assert uploads_created(slow_nomad) == 1
+    server.stop()
+    slow_nomad.stop()
+
+
+def test_restart_while_uploading_marks_failed_and_retry_works(cams_server, nomad_server):
+    nomad_server.fault(match="POST /uploads", delay=4.0)
+    session = cams_server.login("m.rossi")
+    pid = session.process_id("Quick-Clean")
+    session.call("processes", "upload_fair", pid)
+    session.wait_status(pid, ("uploading",), timeout=30)
+    cams_server.kill()
+    cams_server.start()
+    session = cams_server.login("m.rossi")
+    state = session.state(pid)
+    assert state["status"] == "failed"
+    assert "interrupted by a server restart" in state["message"].lower()
+    assert session.call("processes", "upload_fair", pid)["ok"] is True
+    assert session.wait_status(pid, DONE)["status"] == "processed"
+    outcomes = [r["outcome"] for r in log_rows(session, pid)]
+    assert outcomes == ["interrupted", "processed"]
+
+
+def test_export_serves_the_zip_without_uploading(cams_server, nomad_server):
+    session = cams_server.login("guest")
+    pid = session.process_id("Quick-Clean")
+    reply = session.call("processes", "export_zip", pid)
+    assert reply["ok"] is True and reply["file_name"] == "Quick-Clean.zip"
+    download = requests.get(cams_server.url.rstrip("/") + reply["url"], timeout=30)
+    assert download.status_code == 200
+    names = zipfile.ZipFile(io.BytesIO(download.content)).namelist()
+    assert len(names) == 3 and all(n.endswith(".archive.json") for n in names)
+    bad = session.call("processes", "export_zip", session.process_id("Faulty-Demo"))
+    assert bad["ok"] is False and bad["errors"][0]["field"] == "time_IN"
+    assert nomad_server.stats()["total_requests"] == 0
+    assert session.state(pid)["status"] == "not uploaded"
+
+
+def test_upload_log_cannot_be_changed_from_the_web(cams_server, nomad_server):
+    session = cams_server.login("admin")
+    pid = session.process_id("Quick-Clean")
+    session.call("processes", "upload_fair", pid)
+    session.wait_status(pid, DONE)
+    [log] = log_rows(session, pid)
+    changes = {"fields": ["id", "outcome"], "expanded": False, "data": {"1": {
+        "old_record": [log["id"], "processed", [None, {}, "1"]],
+        "record": [log["id"], "hacked", [2, {}, "1"]], "details": {}}}}
+    reply = session.http.post(f"{cams_server.url}api", timeout=30, data=json.dumps(
+        ["apply", cams_server.task_id, cams_server.items["upload_log"], [changes, {}], 0]))
+    assert "may not change records of NOMAD upload log" in reply.json()["error"]
+    assert [r["outcome"] for r in log_rows(session, pid)] == ["processed"]

@@ -1,0 +1,95 @@
+"""task/build.py: the CAMS jam.py task built from text (items, modules, users, demo data)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import stat
+
+import requests
+
+from tests.fixtures.cams_task import REPO, build_task
+
+STEP_TYPES = json.loads((REPO / "task" / "step_types.json").read_text())["step_types"]
+DEMO = json.loads((REPO / "task" / "demo" / "processes.json").read_text())["processes"]
+
+
+def test_build_writes_a_jam_project_with_the_task_database(cams_task_build):
+    folder = cams_task_build.path
+    assert (folder / "admin.sqlite").is_file() and (folder / "cams.sqlite").is_file()
+    info = cams_task_build.info
+    assert info["task"] == "cams"
+    assert set(info["items"]) == {"step_types", "nomad_rights", "processes", "steps",
+                                  "upload_log", "nomad_jobs"}
+    assert info["processes"] == len(DEMO)
+
+
+def test_demo_users_file_is_private_and_passwords_are_not_in_the_sources(cams_task_build):
+    users_file = cams_task_build.path / "demo-users.json"
+    assert stat.S_IMODE(users_file.stat().st_mode) == 0o600
+    sources = "".join(p.read_text(errors="replace") for p in (REPO / "task").rglob("*")
+                      if p.is_file())
+    for login, password in cams_task_build.users.items():
+        assert len(password) >= 8
+        assert password not in sources, login
+    assert {"admin", "steward", "m.rossi", "guest"} <= set(cams_task_build.users)
+
+
+def test_modules_are_stored_where_the_application_builder_reads_them(cams_task_build):
+    with sqlite3.connect(cams_task_build.path / "admin.sqlite") as db:
+        rows = dict(db.execute("SELECT F_ITEM_NAME, F_SERVER_MODULE FROM SYS_ITEMS"))
+        safe_mode = db.execute("SELECT F_SAFE_MODE FROM SYS_PARAMS").fetchone()[0]
+    assert "def upload_fair(item, process_id)" in rows["processes"]
+    assert "def on_login(task, form_data, info)" in rows["cams"]
+    assert safe_mode == 1
+
+
+def test_catalogue_holds_every_step_type_and_the_demo_uses_them_all(cams_task_build):
+    with sqlite3.connect(cams_task_build.path / "cams.sqlite") as db:
+        names = {r[0] for r in db.execute('SELECT "NAME" FROM "CAMS_STEP_TYPES"')}
+        rights = {r[0]: (r[1], r[2]) for r in db.execute(
+            'SELECT "ROLE_NAME", "CAN_UPLOAD", "CAN_PUBLISH" FROM "CAMS_NOMAD_RIGHTS"')}
+        used = {r[0] for r in db.execute(
+            'SELECT t."NAME" FROM "CAMS_STEPS" s JOIN "CAMS_STEP_TYPES" t '
+            'ON s."STEP_TYPE" = t."ID"')}
+    assert len(STEP_TYPES) == 30
+    assert names == {t["name"] for t in STEP_TYPES}
+    assert used == names
+    assert rights["Data steward"] == (1, 1) and rights["Researcher"] == (0, 0)
+
+
+def test_demo_password_from_the_environment(tmp_path):
+    build = build_task(tmp_path / "task", ["--no-demo"], env={"CAMS_DEMO_PASSWORD": "s3cret-demo"})
+    assert set(build.users.values()) == {"s3cret-demo"}
+    assert build.info["processes"] == 0
+
+
+def test_safe_mode_refuses_calls_without_login(cams_server_factory):
+    server = cams_server_factory()
+    try:
+        reply = requests.post(f"{server.url}api", timeout=30, data=json.dumps(
+            ["server", server.task_id, server.items["processes"], ["nomad_state", [1]], 0]))
+        assert reply.json()["result"]["status"] == 5  # jam.py: PROJECT_NOT_LOGGED
+        wrong = requests.post(f"{server.url}api", timeout=30, data=json.dumps(
+            ["login", server.task_id, 0, [{"login": "m.rossi", "password": "wrong"}], 0]))
+        assert wrong.json()["result"]["data"] is not True
+        session = server.login("guest")
+        assert session.process_id("PicoTCDv3") > 0
+    finally:
+        server.stop()
+
+
+def test_roles_rights_are_enforced_on_the_server(cams_server_factory):
+    server = cams_server_factory()
+    try:
+        guest = server.login("guest")
+        pid = guest.process_id("Quick-Clean")
+        changes = {"fields": ["id", "name"], "expanded": False, "data": {"1": {
+            "old_record": [pid, "Quick-Clean", [None, {}, "1"]],
+            "record": [pid, "Renamed", [2, {}, "1"]], "details": {}}}}
+        reply = guest.http.post(f"{server.url}api", timeout=30, data=json.dumps(
+            ["apply", server.task_id, server.items["processes"], [changes, {}], 0]))
+        assert "may not change records of Processes" in reply.json()["error"]
+        assert guest.rows("processes", ["name"], id=pid)[0]["name"] == "Quick-Clean"
+    finally:
+        server.stop()
