@@ -20,6 +20,7 @@ from urllib.parse import quote
 
 from cams_module.nomad_config import NomadConfig
 from cams_module.nomad_errors import (
+    AccessDenied,
     AuthenticationError,
     ConfigError,
     ForbiddenError,
@@ -35,7 +36,8 @@ from cams_module.nomad_poll import PollPolicy
 from cams_module.nomad_types import Dataset, Entry, Upload, entry_gui_url, upload_gui_url
 
 __all__ = [
-    "AuthenticationError", "ConfigError", "Dataset", "Entry", "ForbiddenError", "NomadClient",
+    "AccessDenied", "AuthenticationError", "ConfigError", "Dataset", "Entry", "ForbiddenError",
+    "NomadClient",
     "NomadConfig", "NomadError", "NomadTimeout", "NomadUnavailable", "NotFoundError",
     "PollPolicy", "ProcessingFailed", "RequestRejected", "RetryPolicy", "Upload",
     "check_upload_status", "delete_upload", "get_authentication_token", "get_upload_entries",

@@ -70,6 +70,14 @@ class ForbiddenError(NomadError):
     )
 
 
+class AccessDenied(ForbiddenError, AuthenticationError):
+    """NOMAD answered 401 although the login is valid: this account has no rights to the
+    upload (NOMAD uses 401 for that). Caught by both `ForbiddenError` and
+    `AuthenticationError` handlers."""
+
+    default_hint = ForbiddenError.default_hint
+
+
 class NotFoundError(NomadError):
     """The upload, entry, dataset or schema does not exist (or is not visible to you)."""
 

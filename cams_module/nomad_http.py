@@ -25,6 +25,7 @@ import requests
 
 from cams_module.nomad_config import NomadConfig
 from cams_module.nomad_errors import (
+    AccessDenied,
     AuthenticationError,
     ForbiddenError,
     NomadError,
@@ -212,7 +213,7 @@ class NomadHttp:
                 # NOMAD also answers 401 when a valid account lacks rights to an upload.
                 if relogged or fresh or self._token_works(header):
                     detail = nomad_detail(response)
-                    raise ForbiddenError(
+                    raise AccessDenied(
                         f"NOMAD does not allow this account to {action}"
                         + (f": {detail}" if detail else "."), response=response)
             if response.ok:

@@ -105,8 +105,11 @@ def test_invalid_token_fails_clearly(nomad_server):
 def test_refused_twice_after_relogin_is_reported(nomad_server, client):
     client.get_authentication_token()
     nomad_server.fault(match="GET /uploads", status=401, times=2, detail="Invalid token.")
-    with pytest.raises(ForbiddenError):  # the new login worked: the account lacks rights
+    with pytest.raises(AuthenticationError) as info:
         client.find_uploads()
+    # the new login worked, so NOMAD's 401 means this account lacks rights
+    assert isinstance(info.value, ForbiddenError)
+    assert "Invalid token." in str(info.value)
     assert _routes(nomad_server)["POST /auth/token"] == 2
 
 
