@@ -176,7 +176,19 @@ class NomadClient:
         path = _existing_file(zip_path)
         with zipfile.ZipFile(path) as zf:
             names = set(zf.namelist())
-        for entry in self.get_upload_entries(upload_id):
+        entries, current = self._entries_and_upload(upload_id)
+        if current is not None and current.published:
+            raise RequestRejected(
+                f"Upload {upload_id} is published; NOMAD never changes published uploads.",
+                hint="Upload the new export as a new upload (without the upload id).",
+            )
+        if current is not None and current.process_running:
+            raise RequestRejected(
+                f"Upload {upload_id} is still being processed; its files cannot change now.",
+                hint=f"Wait until `cams-nomad status {upload_id}` shows it finished, "
+                "then try again.",
+            )
+        for entry in entries:
             if entry.mainfile in names or not entry.mainfile.endswith(".archive.json"):
                 continue
             try:
@@ -219,12 +231,19 @@ class NomadClient:
 
     def get_upload_entries(self, upload_id: str) -> list[Entry]:
         """Every entry of the upload with its status, errors and warnings (all pages)."""
+        return self._entries_and_upload(upload_id)[0]
+
+    def _entries_and_upload(self, upload_id: str) -> tuple[list[Entry], Upload | None]:
+        """All entries, and the upload as the first entries page reports it."""
         entries: list[Entry] = []
+        upload: Upload | None = None
         params: dict[str, Any] = {"page_size": ENTRIES_PAGE_SIZE}
         action = f"list the entries of upload {upload_id}"
         for _ in range(10_000):
             data = self.http.call("GET", f"/uploads/{_quote(upload_id)}/entries",
                                   action=action, params=params)
+            if upload is None and isinstance(data.get("upload"), dict):
+                upload = self._upload(data["upload"])
             page = data.get("data") or []
             entries.extend(Entry.from_api(e, self.config.gui_url) for e in page)
             pagination = data.get("pagination") or {}
@@ -233,7 +252,7 @@ class NomadClient:
             if not page or not after or (isinstance(total, int) and len(entries) >= total):
                 break
             params = {"page_size": ENTRIES_PAGE_SIZE, "page_after_value": after}
-        return entries
+        return entries, upload
 
     def find_uploads(self, upload_name: str | None = None, *,
                      created_after: float | None = None) -> list[Upload]:

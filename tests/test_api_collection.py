@@ -162,6 +162,17 @@ def test_publish_and_published_upload_cannot_change(client, zip_path):
     with pytest.raises(api.NomadError) as info:
         client.add_files(upload.upload_id, zip_path)
     assert "publish" in str(info.value).lower()
+    with pytest.raises(RequestRejected) as info:
+        client.upload_file(zip_path, upload_id=upload.upload_id)
+    assert "published" in str(info.value) and "new upload" in info.value.hint
+
+
+def test_reexport_while_processing_is_refused(nomad_server, client, zip_path):
+    nomad_server.fault(processing_never_ends=True)
+    created = client.upload_to_NOMAD(zip_path)
+    with pytest.raises(RequestRejected) as info:
+        client.upload_file(zip_path, upload_id=created.upload_id)
+    assert "still being processed" in str(info.value)
 
 
 def test_publish_function_and_cli_style_wait(client, zip_path):
