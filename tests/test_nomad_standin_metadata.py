@@ -309,3 +309,30 @@ def test_default_schema_set_refuses_the_old_plugin_classes(nomad_server):
     entry = entries_of(nomad_server, token, upload_id)["data"][0]
     assert entry["process_status"] == "FAILURE"
     assert "fabrication-utilities-2.0" in entry["errors"][0]
+
+
+def test_auto_decompress_false_keeps_the_zip(nomad_server):
+    token = nomad_server.token()
+    payload = good_upload_zip(1)
+    response = requests.post(f"{nomad_server.url}/uploads", data=payload,
+                             params={"auto_decompress": "false", "file_name": "keep.zip"},
+                             headers=auth(token), timeout=10)
+    upload_id = response.json()["upload_id"]
+    assert response.json()["data"]["upload_name"] == "keep.zip"
+    wait_done(nomad_server, token, upload_id)
+    assert entries_of(nomad_server, token, upload_id)["pagination"]["total"] == 0
+    raw = requests.get(f"{nomad_server.url}/uploads/{upload_id}/raw/keep.zip",
+                       headers=auth(token), timeout=10)
+    assert raw.content == payload
+
+
+def test_embargoed_published_upload_is_hidden_from_others(nomad_server):
+    token = nomad_server.token()
+    upload_id = create_upload(nomad_server, token, good_upload_zip(1), embargo_length=12,
+                              publish_directly="true")["upload_id"]
+    assert wait_done(nomad_server, token, upload_id)["published"] is True
+    other = nomad_server.token(nomad_server.other_username, nomad_server.other_password)
+    response = requests.get(f"{nomad_server.url}/uploads/{upload_id}", headers=auth(other),
+                            timeout=10)
+    assert response.status_code == 401
+    assert "embargo" in response.json()["detail"]

@@ -48,6 +48,9 @@ def upload_for_read(ctx: Context, upload_id: str, user: User | None) -> Upload:
     if upload is None:
         raise ApiError(404, "The specified upload_id was not found.")
     if not upload.can_read(user.user_id if user else None):
+        if upload.published:
+            raise ApiError(401, "You do not have access to the specified upload - published "
+                                "with embargo.")
         if user is None:
             raise ApiError(401, "You need to log in to access the specified upload.")
         raise ApiError(401, "You do not have access to the specified upload.")

@@ -35,6 +35,7 @@ def register(router: Router, ctx: Context) -> None:
         directory = safe_relpath(req.params.get("path") or "")
         overwrite = req.bool_arg("overwrite_if_exists", True)
         trigger = req.bool_arg("trigger_processing", True)
+        decompress = req.bool_arg("auto_decompress", True)
         incoming = state.incoming_dir()
         try:
             files = received_files(ctx, req, incoming, req.arg("file_name") or None)
@@ -45,7 +46,8 @@ def register(router: Router, ctx: Context) -> None:
                 if upload.process_running:
                     raise ApiError(400, BLOCKED)
                 for path, name in files:
-                    add_file(upload.raw_dir, directory, path, name, overwrite=bool(overwrite))
+                    add_file(upload.raw_dir, directory, path, name, overwrite=bool(overwrite),
+                             decompress=bool(decompress))
         finally:
             shutil.rmtree(incoming, ignore_errors=True)
         if trigger:

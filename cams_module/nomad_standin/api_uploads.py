@@ -73,8 +73,9 @@ def register(router: Router, ctx: Context) -> None:
         try:
             files = received_files(ctx, req, incoming, file_name)
             (directory / "raw").mkdir(parents=True)
+            decompress = bool(req.bool_arg("auto_decompress", True))
             for path, name in files:
-                add_file(directory / "raw", "", path, name)
+                add_file(directory / "raw", "", path, name, decompress=decompress)
         except BaseException:
             shutil.rmtree(directory, ignore_errors=True)
             raise

@@ -28,14 +28,14 @@ def target(root: Path, relpath: str) -> Path:
 
 
 def add_file(root: Path, directory: str, source: Path, name: str | None,
-             overwrite: bool = True) -> list[str]:
+             overwrite: bool = True, decompress: bool = True) -> list[str]:
     """Put one received file into ``directory``; zips are extracted and merged.
 
     ``name`` is the client's file name (None when a raw body came without ``file_name``,
     which NOMAD only accepts for zip files). Returns the written paths.
     """
     base = safe_relpath(directory)
-    if zipfile.is_zipfile(source):
+    if decompress and zipfile.is_zipfile(source):
         return _extract(root, base, source, overwrite)
     if not name:
         raise RawFileError(
