@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import stat
+import time
 from pathlib import Path
 
 import requests
@@ -88,3 +89,44 @@ def test_banner_lists_addresses_and_users_but_no_nomad_secret():
     assert "NOMAD stand-in:  http://127.0.0.1:9000/api/v1" in text
     assert "http://127.0.0.1:9000/gui/" in text
     assert "m.rossi" in text and "pw1" in text and "Researcher" in text
+
+
+def _call(session: requests.Session, url: str, info: dict, func: str, *args):
+    reply = session.post(url + "api", json=["server", info["task_id"],
+                                            info["items"]["processes"], [func, list(args)], 0],
+                         timeout=10).json()
+    result, error = reply["result"]["data"]
+    assert not error, error
+    return result
+
+
+def test_demo_with_nomad_url_uses_that_nomad_and_starts_no_stand_in(demo_factory,
+                                                                     nomad_server):
+    running = demo_factory(
+        ["--nomad-url", nomad_server.url],
+        env={"NOMAD_USERNAME": nomad_server.username, "NOMAD_PASSWORD": nomad_server.password},
+    )
+    assert running.printed_url("NOMAD:") == nomad_server.url
+    assert "NOMAD stand-in:" not in running.output
+    assert len(running.children()) == 1, "only jam.py runs; NOMAD is the given one"
+
+    info = running.users()
+    session = requests.Session()
+    steward = info["users"]["steward"]["password"]
+    session.post(running.cams_url + "api", json=["login", info["task_id"], 0,
+                                                 [{"login": "steward", "password": steward}],
+                                                 0], timeout=10).raise_for_status()
+    process_id = 5  # Quick-Clean in the demo data
+    assert _call(session, running.cams_url, info, "upload_fair", process_id)["ok"]
+    deadline = time.monotonic() + 60
+    state = {}
+    while time.monotonic() < deadline:
+        state = _call(session, running.cams_url, info, "nomad_state", process_id)
+        if not state["busy"]:
+            break
+        time.sleep(0.3)
+    assert state["name"] == "Quick-Clean" and state["status"] == "processed", state
+    assert state["link"].startswith(nomad_server.base_url)
+    assert nomad_server.stats()["routes"].get("POST /uploads") == 1
+    assert nomad_server.password not in running.output
+    assert running.interrupt() == 0

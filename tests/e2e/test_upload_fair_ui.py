@@ -140,3 +140,26 @@ def test_export_downloads_the_zip_without_uploading(running_demo, page, tmp_path
         names = archive.namelist()
     assert any(name.endswith(".archive.json") for name in names), names
     assert ui.standin_uploads(running_demo.printed_url("NOMAD stand-in:")) == before
+
+
+def test_a_user_without_the_right_sees_the_refusal_and_nothing_is_sent(running_demo, page):
+    before = ui.standin_uploads(running_demo.printed_url("NOMAD stand-in:"))
+    ui.log_in(page, running_demo.cams_url, "m.rossi", password(running_demo, "m.rossi"))
+    ui.select(page, "SiN-Waveguide-07")
+    ui.button(page, LIST, "nomad-upload-btn").click()
+
+    refusal = page.locator(".modal .nomad-refusal")
+    refusal.wait_for()
+    assert "m.rossi may not upload process 'SiN-Waveguide-07'" in refusal.inner_text()
+    assert ui.panel(page, LIST).get_attribute("data-status") == "not uploaded"
+    assert ui.standin_uploads(running_demo.printed_url("NOMAD stand-in:")) == before
+
+
+def test_export_of_invalid_data_lists_the_problems_instead_of_downloading(running_demo, page):
+    ui.log_in(page, running_demo.cams_url, "m.rossi", password(running_demo, "m.rossi"))
+    ui.select(page, "Faulty-Demo")
+    ui.button(page, LIST, "nomad-export-btn").click()
+
+    problem = page.locator(".modal .nomad-error").first
+    problem.wait_for()
+    assert "time_IN" in problem.inner_text() and "Trench etch" in problem.inner_text()
