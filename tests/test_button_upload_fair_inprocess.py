@@ -1,0 +1,65 @@
+"""The processes item's server functions called in-process (jam.py loaded in a subprocess)."""
+
+from __future__ import annotations
+
+from tests.fixtures.cams_task import nomad_env, run_in_task
+
+CALL = """
+import time
+import jam
+processes = task.processes
+rows = processes.copy(handlers=False)
+rows.set_where(name={name!r})
+rows.open()
+pid = rows.id.value
+jam.context.session = {session!r}
+result = {{"press": processes.upload_fair(processes, pid)}}
+state = processes.nomad_state(processes, pid)
+end = time.monotonic() + 60
+while state["busy"] and time.monotonic() < end:
+    time.sleep(0.1)
+    state = processes.nomad_state(processes, pid)
+result["state"] = state
+"""
+
+
+def session(login, role):
+    return {"user_info": {"login": login, "role_name": role, "user_id": 1, "role_id": 1}}
+
+
+def test_in_process_upload_by_the_owner(cams_task_copy, nomad_server):
+    body = CALL.format(name="Quick-Clean", session=session("m.rossi", "Researcher"))
+    result = run_in_task(cams_task_copy.path, body, env=nomad_env(nomad_server))
+    assert result["press"]["ok"] is True
+    assert result["state"]["status"] == "processed"
+    assert all(step["entry_id"] for step in result["state"]["steps"])
+    assert nomad_server.stats()["routes"]["POST /uploads"] == 1
+
+
+def test_in_process_without_a_session_nothing_is_sent(cams_task_copy, nomad_server):
+    body = CALL.format(name="Quick-Clean", session=None)
+    result = run_in_task(cams_task_copy.path, body, env=nomad_env(nomad_server))
+    assert result["press"]["ok"] is False
+    assert "an anonymous user may not upload" in result["press"]["message"]
+    assert result["state"]["status"] == "not uploaded"
+    assert nomad_server.stats()["total_requests"] == 0
+
+
+def test_in_process_invalid_process_names_step_and_field(cams_task_copy, nomad_server):
+    body = CALL.format(name="Faulty-Demo", session=session("steward", "Data steward"))
+    result = run_in_task(cams_task_copy.path, body, env=nomad_env(nomad_server))
+    [error] = result["press"]["errors"]
+    assert (error["step_position"], error["field"]) == (2, "time_IN")
+    assert result["state"]["errors"] == [error]
+    assert nomad_server.stats()["total_requests"] == 0
+
+
+def test_in_process_without_nomad_configuration(cams_task_copy):
+    body = CALL.format(name="Quick-Clean", session=session("m.rossi", "Researcher"))
+    env = {"NOMAD_URL": "", "NOMAD_TOKEN": "", "NOMAD_USERNAME": "", "NOMAD_PASSWORD": "",
+           "NOMAD_CONFIG": ""}
+    result = run_in_task(cams_task_copy.path, body, env=env)
+    assert result["press"]["ok"] is False
+    assert "NOMAD is not configured" in result["press"]["message"]
+    assert "NOMAD_URL" in result["press"]["message"]
+    assert result["state"]["status"] == "not uploaded"
