@@ -4,4 +4,5 @@ pytest_plugins = [
     "tests.fixtures.nomad_server",
     "tests.fixtures.cams_task",
     "tests.fixtures.browser",
+    "tests.fixtures.postgres",
 ]

@@ -1,0 +1,249 @@
+"""Load: 20 CAMS users press Upload FAIR on 50 different processes at once.
+
+Builds the CAMS task (sqlite, or PostgreSQL with `--pg` options given by the caller), adds
+20 Researcher users and 50 two-step processes (jam.py's own user table, the task's own
+process writer), starts the local NOMAD stand-in and a jam.py server, and fires all 50
+presses through jam.py's HTTP `/api` at the same moment (one thread per press, each with
+its owner's logged-in session). Prints the button latency (click to "queued" reply) p50 and
+p95 (target: p95 < 100 ms) and how long until every process was processed.
+
+    .venv/bin/python -m benchmarks.bench_load [--users 20] [--processes 50] [--workers 4]
+
+`tests/test_load_upload_fair.py` runs the same scenario and asserts correctness only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import requests
+
+REPO = Path(__file__).resolve().parents[1]
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+from tests.fixtures.cams_task import (  # noqa: E402
+    CamsBuild,
+    CamsServer,
+    CamsSession,
+    build_task,
+    nomad_env,
+    run_in_task,
+)
+from tests.fixtures.nomad_server import StandinProcess  # noqa: E402
+
+DEMO = json.loads((REPO / "task" / "demo" / "processes.json").read_text("utf-8"))["processes"]
+TEMPLATE = next(d for d in DEMO if d["process"]["name"] == "Quick-Clean")
+DONE = ("processed", "failed", "published")
+
+ADD_USERS_AND_PROCESSES = """
+from cams_module.cams_writer import write_process_document
+spec = json.loads({spec!r})
+roles = app.admin.sys_roles.copy(handlers=False)
+roles.open()
+role_ids = {{r.f_name.value: r.id.value for r in roles}}
+users = app.admin.sys_users.copy(handlers=False)
+users.open(open_empty=True)
+for login, password in spec["users"].items():
+    users.append()
+    users.f_name.value = login
+    users.f_login.value = login
+    users.f_password.value = password
+    users.f_role.value = role_ids[spec["role"]]
+    users.f_admin.value = False
+    users.post()
+users.apply()
+result = {{doc["process"]["name"]: write_process_document(task, doc)
+          for doc in spec["processes"]}}
+"""
+
+
+def load_document(index: int, owner: str) -> dict:
+    """A two-step process (the Quick-Clean demo) named `Load-<index>`, owned by `owner`."""
+    doc = json.loads(json.dumps(TEMPLATE))
+    doc["process"].update(name=f"Load-{index:03d}", owner=owner)
+    for step in doc["steps"]:
+        step["operator"] = owner
+    return doc
+
+
+@dataclass
+class LoadTask:
+    """A built task extended with the load users and processes."""
+
+    build: CamsBuild
+    owners: dict[int, str]  # process id -> owner login
+    names: dict[int, str]  # process id -> process name
+
+
+def extend_task(build: CamsBuild, folder: Path | None, users: int = 20,
+                processes: int = 50, password: str = "") -> LoadTask:
+    """Copy `build` into `folder` (None: extend in place, e.g. a PostgreSQL build) and
+    add `users` Researchers and `processes` processes owned round-robin by them."""
+    if folder is not None:
+        shutil.copytree(build.path, folder)
+        build = CamsBuild(folder, json.loads(json.dumps(build.info)))
+    logins = {f"load.user{i:02d}": password or f"pw-{i:02d}-{time.time_ns() % 99991}"
+              for i in range(1, users + 1)}
+    owner_of = list(logins)
+    docs = [load_document(i, owner_of[i % users]) for i in range(processes)]
+    spec = json.dumps({"users": logins, "role": "Researcher", "processes": docs})
+    ids = run_in_task(build.path, ADD_USERS_AND_PROCESSES.format(spec=spec))
+    for login, pw in logins.items():
+        build.info["users"][login] = {"password": pw, "role": "Researcher"}
+    owners = {pid: docs[i]["process"]["owner"] for i, pid in enumerate(ids.values())}
+    return LoadTask(build, owners, {pid: name for name, pid in ids.items()})
+
+
+def clone_session(session: CamsSession) -> CamsSession:
+    """Another HTTP connection carrying the same logged-in jam.py session."""
+    clone = CamsSession.__new__(CamsSession)
+    clone.server = session.server
+    clone.login_name = session.login_name
+    clone.http = requests.Session()
+    clone.http.cookies.update(session.http.cookies)
+    return clone
+
+
+@dataclass
+class Press:
+    """One press of Upload FAIR: the reply and how long the button took."""
+
+    process_id: int
+    login: str
+    reply: Any = None
+    error: str = ""
+    seconds: float = 0.0
+
+
+@dataclass
+class LoadResult:
+    """Every press, the final states and how long it took until all were done."""
+
+    presses: list[Press]
+    states: dict[int, dict] = field(default_factory=dict)
+    until_done: float = 0.0
+
+    @property
+    def latencies_ms(self) -> list[float]:
+        return sorted(p.seconds * 1000 for p in self.presses)
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The q-th percentile (0-100) of sorted `values`, nearest rank."""
+    if not values:
+        return float("nan")
+    rank = max(1, min(len(values), round(q / 100 * len(values) + 0.5)))
+    return sorted(values)[rank - 1]
+
+
+def press_all(server: CamsServer, owners: dict[int, str], timeout: float = 180) -> LoadResult:
+    """Log the owners in, press Upload FAIR on every process at once, wait until done."""
+    sessions = {login: server.login(login) for login in sorted(set(owners.values()))}
+    presses = [Press(pid, login) for pid, login in sorted(owners.items())]
+    clones = [clone_session(sessions[p.login]) for p in presses]
+    barrier = threading.Barrier(len(presses))
+
+    def press(p: Press, session: CamsSession) -> None:
+        session.state(p.process_id)  # warm the connection, as a browser would be
+        barrier.wait()
+        t0 = time.perf_counter()
+        try:
+            p.reply = session.call("processes", "upload_fair", p.process_id)
+        except Exception as err:  # noqa: BLE001 - recorded and asserted by the caller
+            p.error = f"{type(err).__name__}: {err}"
+        p.seconds = time.perf_counter() - t0
+
+    threads = [threading.Thread(target=press, args=(p, s)) for p, s in zip(presses, clones,
+                                                                        strict=True)]
+    t0 = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout)
+    watcher = next(iter(sessions.values()))
+    result = LoadResult(presses)
+    end = time.monotonic() + timeout
+    pending = set(owners)
+    while pending and time.monotonic() < end:
+        for pid in sorted(pending):
+            state = sessions[owners[pid]].state(pid)
+            if state["status"] in DONE:
+                result.states[pid] = state
+                pending.discard(pid)
+        if pending:
+            time.sleep(0.2)
+    for pid in pending:
+        result.states[pid] = watcher.state(pid)
+    result.until_done = time.perf_counter() - t0
+    return result
+
+
+def standin_uploads(nomad: StandinProcess) -> list[dict]:
+    """Every upload the stand-in holds for its lab user (name, id, status, published)."""
+    token = nomad.token()
+    reply = requests.get(f"{nomad.url}/uploads", params={"page_size": 10000},
+                         headers={"Authorization": f"Bearer {token}",
+                                  "Accept": "application/json"}, timeout=30)
+    reply.raise_for_status()
+    return reply.json()["data"]
+
+
+def run(users: int = 20, processes: int = 50, workers: int = 4,
+        build_args: list[str] | None = None, build_env: dict | None = None) -> dict:
+    """Build, start, press, and return the figures (p50/p95 ms, seconds until done)."""
+    with tempfile.TemporaryDirectory(prefix="cams-load-") as tmp:
+        root = Path(tmp)
+        build = build_task(root / "build", build_args, build_env)
+        task = extend_task(build, root / "loaded", users, processes)
+        nomad = StandinProcess(root / "nomad", processing_delay=0.2,
+                               extra_args=["--upload-limit", "100000"])
+        server = None
+        try:
+            server = CamsServer(task.build, root / "server",
+                                {**nomad_env(nomad), "CAMS_NOMAD_WORKERS": str(workers)})
+            result = press_all(server, task.owners)
+        finally:
+            if server is not None:
+                server.stop()
+            nomad.stop()
+    lat = result.latencies_ms
+    processed = sum(1 for s in result.states.values() if s["status"] == "processed")
+    return {"users": users, "processes": processes, "workers": workers,
+            "p50_ms": percentile(lat, 50), "p95_ms": percentile(lat, 95),
+            "max_ms": lat[-1] if lat else float("nan"),
+            "errors": sum(1 for p in result.presses if p.error or not (p.reply or {})
+                          .get("ok")),
+            "processed": processed, "until_done_s": result.until_done}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Print the load figures."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, default=20)
+    parser.add_argument("--processes", type=int, default=50)
+    parser.add_argument("--workers", type=int, default=4)
+    args = parser.parse_args(argv)
+    f = run(args.users, args.processes, args.workers)
+    print(f"bench_load: {f['users']} users press Upload FAIR on {f['processes']} processes "
+          f"at once ({f['workers']} NOMAD workers, sqlite)")
+    print(f"  click-to-queued latency p50    {f['p50_ms']:.1f} ms")
+    print(f"  click-to-queued latency p95    {f['p95_ms']:.1f} ms   (target < 100 ms)")
+    print(f"  slowest press                  {f['max_ms']:.1f} ms")
+    print(f"  refused or failed presses      {f['errors']}")
+    print(f"  processed                      {f['processed']} / {f['processes']}")
+    print(f"  until every process was done   {f['until_done_s']:.1f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
