@@ -336,3 +336,11 @@ def test_embargoed_published_upload_is_hidden_from_others(nomad_server):
                             timeout=10)
     assert response.status_code == 401
     assert "embargo" in response.json()["detail"]
+
+
+def test_gui_uploads_list_links_each_upload(nomad_server):
+    token = nomad_server.token()
+    upload_id = create_upload(nomad_server, token, b"", upload_name="listed")["upload_id"]
+    page = requests.get(f"{nomad_server.base_url}/gui/user/uploads", timeout=10)
+    assert page.status_code == 200
+    assert f"/gui/user/uploads/upload/id/{upload_id}" in page.text and "listed" in page.text

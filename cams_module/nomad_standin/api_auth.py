@@ -25,7 +25,7 @@ def register(router: Router, ctx: Context) -> None:
             raise validation_error(["body", "grant_type"],
                                    "String should match pattern '^password$'",
                                    "string_pattern_mismatch")
-        user = ctx.state.user(form["username"])
+        user = ctx.state.user_by_ref(form["username"])  # username or e-mail, like Keycloak
         if user is None or not hmac.compare_digest(
             user.password.encode(), form["password"].encode()
         ):
@@ -57,8 +57,10 @@ def register(router: Router, ctx: Context) -> None:
             "metainfo_packages": list(names),
             "codes": [],
             "normalizers": [],
-            "plugin_packages": [{"name": "nomad-fabrication-utilities", "version": n}
-                                for n in names],
+            "plugin_packages": [{"name": "nomad-fabrication-utilities", "version": n,
+                                 "entry_points": []} for n in names],
+            "statistics": {"n_uploads": len(ctx.state.uploads),
+                           "n_entries": sum(len(u.entries) for u in ctx.state.uploads.values())},
             "version": ctx.state.settings.version,
             "deployment": "local NOMAD stand-in (cams-nomad) - not NOMAD",
             "oasis": True,

@@ -26,11 +26,11 @@ ENTRY_ORDER = ("mainfile", "entry_id", "entry_create_time", "process_status",
                "complete_time", "parser_name")
 
 
-def thank_you(ctx_base_gui: str) -> str:
+def thank_you(gui: str) -> str:
     """The plain-text answer NOMAD gives when the client did not ask for JSON."""
     return (
         "\nThanks for uploading your data to nomad.\n"
-        f"This is the local NOMAD stand-in: open {ctx_base_gui}/user/uploads to follow\n"
+        f"This is the local NOMAD stand-in: open {gui}/user/uploads to follow\n"
         "the processing of your upload and to publish it.\n"
         "Send 'Accept: application/json' to receive the upload data as JSON instead.\n"
     )

@@ -71,4 +71,14 @@ def handle(ctx: Context, req: Request) -> Response:
                             f"<p><a href='{escape(link)}'>back to the upload</a></p>")
                     return _page(f"Entry {entry.entry_id}", body)
             return _page("Not found", "<h1>Entry not found</h1>", 404)
-    return _page("Local NOMAD stand-in", "<h1>Local NOMAD stand-in</h1>")
+        if req.path.rstrip("/") == "/gui/user/uploads":
+            rows = "".join(
+                f"<tr><td><a href='/gui/user/uploads/upload/id/{escape(u.upload_id)}'>"
+                f"{escape(u.upload_name or u.upload_id)}</a></td>"
+                f"<td class='{u.process_status}'>{u.process_status}</td>"
+                f"<td>{'published' if u.published else 'not published'}</td></tr>"
+                for u in sorted(ctx.state.uploads.values(), key=lambda u: u.upload_create_time)
+            )
+            return _page("Uploads", "<h1>Uploads</h1><table><tr><th>upload</th><th>status</th>"
+                                    f"<th>published</th></tr>{rows}</table>")
+    return _page("Not found", "<h1>Local NOMAD stand-in: no such page</h1>", 404)
