@@ -47,7 +47,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{args.project_dir} holds no jam.py task (admin.sqlite is missing).",
               file=sys.stderr)
         return 2
-    server = make_server(args.project_dir.resolve(), args.port)
+    try:
+        server = make_server(args.project_dir.resolve(), args.port)
+    except OSError as err:
+        print(f"CAMS cannot listen on {HOST}:{args.port} ({err.strerror}); "
+              "choose another port with --port.", file=sys.stderr)
+        return 2
     signal.signal(signal.SIGTERM, _stop)
     print(f"CAMS listening on http://{HOST}:{server.server_port}/", flush=True)
     try:

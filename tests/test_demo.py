@@ -130,3 +130,24 @@ def test_demo_with_nomad_url_uses_that_nomad_and_starts_no_stand_in(demo_factory
     assert nomad_server.stats()["routes"].get("POST /uploads") == 1
     assert nomad_server.password not in running.output
     assert running.interrupt() == 0
+
+
+def test_demo_reports_a_cams_port_in_use(demo_task_template, tmp_path):
+    import socket
+    import subprocess
+    import sys
+
+    from tests.fixtures.browser import REPO, copy_task
+
+    task_dir = copy_task(demo_task_template, tmp_path / "task")
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "-m", "cams_module.demo", "--port", str(port),
+             "--task-dir", str(task_dir)],
+            cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1
+    assert f"CAMS cannot listen on 127.0.0.1:{port}" in result.stdout + result.stderr
+    assert "choose another port with --port" in result.stdout + result.stderr
