@@ -117,7 +117,9 @@ def export_process(
     report.uncertain = [UncertainTarget(*k, count=n) for k, n in uncertain.items()]
     report.files = len(archives)
 
-    _validate(archives, prof, pid, pname, {n: s for s, n, _ in mapped_steps})
+    origins = {n: m.origins for _, n, m in mapped_steps}
+    origins[pfile] = proc.origins
+    _validate(archives, prof, pid, pname, {n: s for s, n, _ in mapped_steps}, origins)
     return ExportResult(
         archives=archives,
         process_file=pfile,
@@ -126,29 +128,41 @@ def export_process(
     )
 
 
-def _validate(archives: dict, prof: Profile, pid: Any, pname: str | None, steps: dict) -> None:
-    """Run the one validator; any finding is a profile bug and stops the export."""
+def _validate(
+    archives: dict, prof: Profile, pid: Any, pname: str | None, steps: dict, origins: dict
+) -> None:
+    """Run the one validator on every archive; any finding stops the export.
+
+    A finding on a value that came from a CAMS field names that field and value; anything
+    else is a profile bug, reported as such.
+    """
     from cams_module.schema import validate_archive
 
-    mainfiles = set(archives)
+    mainfiles = {name: archive["data"]["m_def"] for name, archive in archives.items()}
     problems = []
     for name, archive in archives.items():
         step = steps.get(name, {})
         for found in validate_archive(
             archive, prof.schemas, mainfile=name, upload_mainfiles=mainfiles
         ):
+            target = found.path[len("data."):] if found.path.startswith("data.") else None
+            key, value = origins.get(name, {}).get(target, (None, None))
+            if key is not None:
+                message = f"NOMAD would not accept the value: {found.message}"
+            else:
+                message = (
+                    f"{name}: {found.path}: {found.message} [{found.code}] — the mapping "
+                    f"profile {prof.name!r} produced a value NOMAD would not accept; "
+                    "report this to the profile's maintainer"
+                )
             problems.append(InputProblem(
                 process_id=pid,
                 step_position=step.get("position"),
                 step_id=step.get("id"),
                 step_type=step.get("type"),
-                field=None,
-                value=None,
-                message=(
-                    f"{name}: {found.path}: {found.message} [{found.code}] — the mapping "
-                    f"profile {prof.name!r} produced a value NOMAD would not accept; "
-                    "report this to the profile's maintainer"
-                ),
+                field=key,
+                value=value,
+                message=message,
                 process_name=pname,
             ))
     if problems:

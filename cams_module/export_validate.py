@@ -43,20 +43,23 @@ def read_upload(path: str | Path) -> dict[str, bytes]:
 
 def validate_upload(path: str | Path, schemas: Any) -> tuple[int, list[FileProblem]]:
     """Check every archive of the upload; return (number of archives, problems)."""
-    from cams_module.schema import validate_archive
+    from cams_module.schema import validate_archive_json
 
     files = read_upload(path)
-    mainfiles = set(files)
+    mainfiles = {name: _m_def(raw) for name, raw in files.items()}
     problems: list[FileProblem] = []
     for name, raw in files.items():
-        try:
-            archive = json.loads(raw.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            problems.append(FileProblem(name, "", "json", f"not valid JSON: {exc}"))
-            continue
-        for p in validate_archive(archive, schemas, mainfile=name, upload_mainfiles=mainfiles):
+        for p in validate_archive_json(raw, schemas, mainfile=name, upload_mainfiles=mainfiles):
             problems.append(FileProblem(name, p.path, p.code, p.message))
     return len(files), problems
+
+
+def _m_def(raw: bytes) -> str | None:
+    try:
+        data = json.loads(raw.decode("utf-8")).get("data")
+        return data.get("m_def") if isinstance(data, dict) else None
+    except (UnicodeDecodeError, json.JSONDecodeError, AttributeError):
+        return None
 
 
 def guess_schema_set(path: str | Path) -> str | None:

@@ -150,6 +150,26 @@ def test_yes_no_refuses(value):
     assert "Yes or No" in err.value.expected
 
 
+def test_integer_must_fit_the_target_type():
+    assert convert("integer", 2147483647, Target("int")) == 2147483647
+    with pytest.raises(ConversionError) as err:
+        convert("integer", "2147483648", Target("int"))
+    assert err.value.expected == "a whole number from -2147483648 to 2147483647"
+    assert convert("integer", 2147483648, Target("np.int64")) == 2147483648
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "fmt", "unit"),
+    [("number", "1e308", None, "um"), ("number", 1e308, None, "km"),
+     ("duration", "1e306", "h", None), ("duration", "9" * 400 + ":00:00", "H:M:S", None)],
+)
+def test_overflow_is_an_error_not_infinity(name, value, fmt, unit):
+    target = Target("np.float64", "nm") if name == "number" else SEC
+    with pytest.raises(ConversionError) as err:
+        convert(name, value, target, unit=unit, fmt=fmt)
+    assert "too large" in err.value.message or "finite" in err.value.message
+
+
 def test_enum():
     target = Target("MEnum", None, ("p", "n", "no"))
     assert convert("enum", "p", target) == "p"

@@ -220,23 +220,36 @@ def test_malformed_document_shapes(document, expected):
     assert expected in str(problems_of(document))
 
 
-def test_profile_bug_caught_by_the_validator_is_an_export_error():
-    """A profile that got past the loader but writes what NOMAD would drop never exports."""
+def _broken_profile(**changes):
+    """The 2025.04 profile with RIE's last entry (recipe) rewritten past the loader's checks."""
     prof = load_profile(OLD)
     rie = prof.step_types["RIE"]
-    bad_entry = dataclasses.replace(rie.entries[-1], target="recipe", path=(
-        dataclasses.replace(rie.entries[-1].path[0], name="recipe"),))
-    broken = dataclasses.replace(prof, step_types={
-        **prof.step_types, "RIE": dataclasses.replace(rie, entries=rie.entries[:-1] + (bad_entry,))
+    last = rie.entries[-1]
+    bad = dataclasses.replace(last, target="recipe", path=(
+        dataclasses.replace(last.path[0], name="recipe"),), **changes)
+    return dataclasses.replace(prof, step_types={
+        **prof.step_types, "RIE": dataclasses.replace(rie, entries=rie.entries[:-1] + (bad,))
     })
-    document = load("sin_waveguide_07")
+
+
+def test_profile_bug_caught_by_the_validator_is_an_export_error():
+    """A profile that got past the loader but writes what NOMAD would drop never exports."""
+    broken = _broken_profile(field=None, has_constant=True, constant="x")
     with pytest.raises(ExportError) as err:
-        export_process(document, profile=broken)
+        export_process(load("sin_waveguide_07"), profile=broken)
     [p] = err.value.problems
-    assert (p.step_position, p.step_id, p.step_type) == (2, 302, "RIE")
+    assert (p.step_position, p.step_id, p.step_type, p.field) == (2, 302, "RIE", None)
     assert "02_rie.archive.json: data.recipe:" in p.message
     assert "[unknown_key]" in p.message
     assert "report this to the profile's maintainer" in p.message
+
+
+def test_validator_finding_on_a_cams_value_names_the_field():
+    with pytest.raises(ExportError) as err:
+        export_process(load("sin_waveguide_07"), profile=_broken_profile())
+    [p] = err.value.problems
+    assert (p.step_position, p.step_id, p.field, p.value) == (2, 302, "recipe", "SiN-CHF3")
+    assert p.message.startswith("NOMAD would not accept the value: ")
 
 
 # ---------------------------------------------------------------------- file names

@@ -130,30 +130,47 @@ def to_number(value: Any, target: TargetLike, unit: str | None = None, fmt: str 
     number = parse_number_for(value, expected)
     if target.unit and unit:
         try:
-            return convert_quantity(number, unit, target.unit)
+            number = convert_quantity(number, unit, target.unit)
         except Exception as exc:  # pint dimensionality errors: a profile bug caught at load
             raise ConversionError(f"cannot convert {unit} into {target.unit}", expected) from exc
-    return clean_float(number)
+    return _finite(clean_float(number), value, expected)
+
+
+def _finite(number: float, value: Any, expected: str) -> float:
+    if not math.isfinite(number):
+        raise ConversionError(f"{value!r} is too large", expected)
+    return number
 
 
 # ------------------------------------------------------------------------ integer
 _INTEGER = re.compile(r"^[+-]?\d+(\.0*)?$")
 
 
+_INT_BITS = {"np.int8": 8, "np.int16": 16, "int": 32, "np.int32": 32, "int32": 32}
+
+
 def to_integer(value: Any, target: TargetLike, unit: str | None = None, fmt: str | None = None):
-    """A whole number: 12, 12.0 and "12" pass; "1.5", "1-10" and text are errors (never -1)."""
+    """A whole number: 12, 12.0 and "12" pass; "1.5", "1-10" and text are errors (never -1).
+
+    The number must fit the target's integer type (NOMAD's ``int`` is 32-bit).
+    """
     expected = "a whole number such as 12"
     if isinstance(value, bool) or value is None:
         raise ConversionError(f"{value!r} is not a whole number", expected)
     if isinstance(value, int):
-        return value
-    if isinstance(value, float):
-        if math.isfinite(value) and value.is_integer():
-            return int(value)
+        number = value
+    elif isinstance(value, float) and math.isfinite(value) and value.is_integer():
+        number = int(value)
+    elif isinstance(value, str) and _INTEGER.match(value.strip()):
+        text = value.strip()
+        number = int(text.split(".")[0]) if "." in text else int(text)
+    else:
         raise ConversionError(f"{value!r} is not a whole number", expected)
-    if isinstance(value, str) and _INTEGER.match(value.strip()):
-        return int(float(value.strip())) if "." in value else int(value.strip())
-    raise ConversionError(f"{value!r} is not a whole number", expected)
+    bits = _INT_BITS.get((target.type or "").strip(), 64)
+    low, high = -(2 ** (bits - 1)), 2 ** (bits - 1) - 1
+    if not low <= number <= high:
+        raise ConversionError(f"{value!r} is too large", f"a whole number from {low} to {high}")
+    return number
 
 
 # ----------------------------------------------------------------------- duration
@@ -186,11 +203,12 @@ def to_duration(value: Any, target: TargetLike, unit: str | None = None, fmt: st
     fmt = fmt or unit
     out_unit = target.unit or "second"
     if fmt in _CLOCK_FORMATS:
-        return convert_quantity(_clock_seconds(value, fmt), "second", out_unit)
+        seconds = _clock_seconds(value, fmt)
+        return _finite(convert_quantity(seconds, "second", out_unit), value, f"a {fmt} time")
     if not fmt:
         raise ConversionError("no CAMS format or unit given for a duration", "a duration format")
     number = parse_number_for(value, f"a number of {fmt}")
-    return convert_quantity(number, fmt, out_unit)
+    return _finite(convert_quantity(number, fmt, out_unit), value, f"a number of {fmt}")
 
 
 def parse_number_for(value: Any, expected: str) -> float:

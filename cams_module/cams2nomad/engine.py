@@ -35,6 +35,7 @@ class Mapped:
     problems: list[FieldProblem] = field(default_factory=list)
     unmapped: list[tuple[str, Any]] = field(default_factory=list)
     uncertain: list[Entry] = field(default_factory=list)
+    origins: dict[str, tuple[str, Any]] = field(default_factory=dict)  # target -> (key, value)
 
 
 def is_blank(value: Any) -> bool:
@@ -78,6 +79,7 @@ def map_section(
             )
             continue
         set_value(out.data, entry.path, converted)
+        out.origins[entry.target] = (key, value)
         if entry.uncertain:
             out.uncertain.append(entry)
     taken_sources = {e.source for e in entries if e.source is not None}
