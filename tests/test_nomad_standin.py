@@ -64,6 +64,7 @@ def test_get_auth_token_is_refused_with_405(nomad_server):
                             params={"username": nomad_server.username})
     assert response.status_code == 405
     assert response.json() == {"detail": "Method Not Allowed"}
+    assert response.headers["Allow"] == "POST"
 
 
 def test_post_auth_token_without_grant_type_is_422(nomad_server):

@@ -162,6 +162,10 @@ class Router:
                 return route, match.groupdict(), True
         return None, {}, path_known
 
+    def allowed(self, path: str) -> list[str]:
+        """The methods some route accepts for this path (for 405 answers)."""
+        return sorted({r.method for r in self.routes if r.pattern.match(path)})
+
     def templates(self) -> Iterable[str]:
         """Every registered ``METHOD template``."""
         return (f"{r.method} {r.template}" for r in self.routes)

@@ -33,6 +33,12 @@ class StandinServer(ThreadingHTTPServer):
             module.register(self.router, ctx)
         super().__init__(address, StandinHandler)
 
+    def handle_error(self, request, client_address) -> None:
+        """Stay quiet about clients that hang up; report anything else."""
+        if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            return
+        super().handle_error(request, client_address)
+
     @property
     def api_url(self) -> str:
         host, port = self.server_address[:2]
@@ -125,7 +131,9 @@ class StandinHandler(BaseHTTPRequestHandler):
         def run() -> Response:
             if route is None:
                 if known:
-                    return Response.json({"detail": "Method Not Allowed"}, status=405)
+                    allow = ", ".join(self.server.router.allowed(api_path))
+                    return Response.json({"detail": "Method Not Allowed"}, status=405,
+                                         headers={"Allow": allow})
                 return Response.json({"detail": "Not Found"}, status=404)
             return route.handler(req)
 
@@ -162,6 +170,15 @@ class StandinHandler(BaseHTTPRequestHandler):
             pass
 
     def _send(self, response: Response) -> None:
+        try:
+            self._write(response)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True  # the client gave up (e.g. its timeout expired)
+        finally:
+            if response.delete_file and response.file is not None:
+                response.file.unlink(missing_ok=True)
+
+    def _write(self, response: Response) -> None:
         size = response.file.stat().st_size if response.file else len(response.body)
         self.send_response(response.status)
         self.send_header("Content-Type", response.content_type)
@@ -176,10 +193,6 @@ class StandinHandler(BaseHTTPRequestHandler):
         if response.file is None:
             self.wfile.write(response.body)
             return
-        try:
-            with open(response.file, "rb") as src:
-                while chunk := src.read(64 * 1024):
-                    self.wfile.write(chunk)
-        finally:
-            if response.delete_file:
-                response.file.unlink(missing_ok=True)
+        with open(response.file, "rb") as src:
+            while chunk := src.read(64 * 1024):
+                self.wfile.write(chunk)
