@@ -58,3 +58,11 @@ def test_secrets_never_reach_the_server_output(tmp_path):
     for secret in (server.password, server.other_password, token, pat):
         assert secret not in log
     assert json.loads((tmp_path / "s" / "users.json").read_text())  # file untouched
+
+
+def test_server_stops_when_its_stdin_closes(tmp_path):
+    server = StandinProcess(tmp_path / "s", processing_delay=0.0)
+    assert requests.get(f"{server.url}/info", timeout=10).status_code == 200
+    server.proc.stdin.close()
+    assert server.proc.wait(timeout=20) == 0
+    server.stop()

@@ -6,6 +6,7 @@ import argparse
 import json
 import signal
 import sys
+import threading
 from pathlib import Path
 
 from .judge import DEFAULT_SCHEMA_SETS
@@ -51,7 +52,16 @@ def parser() -> argparse.ArgumentParser:
                    help="seconds an access token from /auth/token stays valid (default 3600)")
     p.add_argument("--log-requests", action="store_true",
                    help="log one line per request to stderr")
+    p.add_argument("--stop-on-stdin-eof", action="store_true",
+                   help="stop when standard input closes (so the server dies with the "
+                        "process that started it, e.g. a test run)")
     return p
+
+
+def _stop_at_eof(server) -> None:
+    while sys.stdin.buffer.read(4096):
+        pass
+    server.shutdown()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -75,6 +85,8 @@ def main(argv: list[str] | None = None) -> int:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, stop)
+    if args.stop_on_stdin_eof:
+        threading.Thread(target=_stop_at_eof, args=(server,), daemon=True).start()
     print(READY.format(url=server.api_url), flush=True)
     try:
         server.serve_forever(poll_interval=0.2)
