@@ -306,6 +306,15 @@ def test_unknown_key_is_a_warning_not_a_failure(nomad_server):
     assert any("pressure_typo" in w for w in entry["warnings"])
 
 
+def test_datetime_without_time_zone_fails_the_entry(nomad_server):
+    token = nomad_server.token()
+    answer = processed(nomad_server, token, {"s.archive.json": step_archive(
+        starting_date="2025-03-03T10:00:00")})
+    entry = answer["by_mainfile"]["s.archive.json"]
+    assert entry["process_status"] == "FAILURE"
+    assert any("starting_date" in e for e in entry["errors"])
+
+
 def test_dangling_reference_fails_the_entry(nomad_server):
     token = nomad_server.token()
     answer = processed(nomad_server, token, {

@@ -43,9 +43,13 @@ def test_edit_upload_metadata(nomad_server):
     assert response.status_code == 200, response.text
     data = response.json()["data"]
     assert data["upload_name"] == "PicoTCDv3 (CAMS 17)"
-    other_me = requests.get(f"{nomad_server.url}/users/me", timeout=10, headers=auth(
-        nomad_server.token(nomad_server.other_username, nomad_server.other_password))).json()
+    other = nomad_server.token(nomad_server.other_username, nomad_server.other_password)
+    other_me = requests.get(f"{nomad_server.url}/users/me", timeout=10,
+                            headers=auth(other)).json()
     assert data["coauthors"] == [other_me["user_id"]]
+    shared = requests.get(f"{nomad_server.url}/uploads/{upload_id}", headers=auth(other),
+                          timeout=10)
+    assert shared.status_code == 200  # a coauthor may see (and change) the upload
     meta = entries_of(nomad_server, token, upload_id)["data"][0]["entry_metadata"]
     assert meta["comment"] == "exported from CAMS"
     assert meta["references"] == ["https://cams.example/process/17"]
