@@ -319,8 +319,26 @@ def _worker_alive(worker: str | None, job_id: int) -> bool:
     return True
 
 
+def warm_up() -> None:
+    """Load the export profile and schemas once, so the first press is as quick as the rest."""
+    def load() -> None:
+        try:
+            import cams_module.api_collection  # noqa: F401 - imports requests once
+            import cams_module.export  # noqa: F401
+            from cams_module.button_upload_fair import profile_name
+            from cams_module.cams2nomad.profile import load_profile
+
+            load_profile(profile_name())
+            _pool()
+        except Exception:  # the press reports any problem with the profile itself
+            log.debug("export profile warm-up failed", exc_info=True)
+
+    threading.Thread(target=load, name="cams-nomad-warm-up", daemon=True).start()
+
+
 def on_task_loaded(task: Any) -> None:
     """Leave no process stuck: resume or fail the jobs of workers that are gone."""
+    warm_up()
     try:
         busy = store.busy_processes(task)
     except Exception:  # the task is being built: no tables yet
