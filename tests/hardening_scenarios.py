@@ -1,0 +1,171 @@
+"""Integration scenarios of Upload FAIR shared by the hardening tests (sqlite and PostgreSQL).
+
+Each scenario drives a running CAMS server (`tests.fixtures.cams_task.CamsServer`) through
+jam.py's HTTP `/api` with logged-in sessions, against a NOMAD stand-in, and checks that
+nothing was lost or doubled: the process status, the steps' entry ids, the upload log,
+the job rows and the uploads NOMAD holds.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections import Counter
+from typing import Any
+
+from benchmarks.bench_load import press_all, standin_uploads
+from tests.fixtures.cams_task import CamsServer
+
+DONE = ("processed", "failed", "published")
+#: what must never appear in the jam.py server's log
+TROUBLE = re.compile(r"database is locked|deadlock|OperationalError|Traceback|"
+                     r"could not serialize", re.IGNORECASE)
+
+
+def uploads_named(nomad: Any, name: str) -> list[dict]:
+    """The stand-in's uploads called `name`."""
+    return [u for u in standin_uploads(nomad) if u.get("upload_name") == name]
+
+
+def log_rows(server: CamsServer, process_id: int) -> list[dict]:
+    """The upload log rows of a process, oldest first (read as the administrator)."""
+    rows = server.login("admin").rows(
+        "upload_log", ["process", "user_login", "action", "outcome", "upload_id", "errors"])
+    return [r for r in rows if r["process"] == process_id]
+
+
+def job_rows(server: CamsServer, process_id: int) -> list[dict]:
+    """The NOMAD job rows of a process, oldest first."""
+    rows = server.login("admin").rows("nomad_jobs", ["process", "action", "state", "message"])
+    return [r for r in rows if r["process"] == process_id]
+
+
+def wait_state(session: Any, process_id: int, predicate, timeout: float = 60) -> dict:
+    """Poll `nomad_state` until `predicate(state)` holds."""
+    end = time.monotonic() + timeout
+    while True:
+        state = session.state(process_id)
+        if predicate(state):
+            return state
+        if time.monotonic() > end:
+            raise TimeoutError(f"process {process_id}: {state}")
+        time.sleep(0.05)
+
+
+def assert_processed(server: CamsServer, nomad: Any, process_id: int, name: str) -> dict:
+    """The process is processed, with one NOMAD upload, entries on every step."""
+    state = server.login("admin").state(process_id)
+    assert state["status"] == "processed", state
+    assert state["upload_id"] and state["link"] and state["uploaded_at"]
+    assert all(s["entry_id"] and s["link"] for s in state["steps"]), state["steps"]
+    held = uploads_named(nomad, name)
+    assert [u["upload_id"] for u in held] == [state["upload_id"]]
+    assert held[0]["process_status"] == "SUCCESS"
+    return state
+
+
+def scenario_success(server: CamsServer, nomad: Any, name: str = "Quick-Clean",
+                     login: str = "m.rossi") -> dict:
+    """One press: processed, one upload, one log row, a done job."""
+    session = server.login(login)
+    pid = session.process_id(name)
+    reply = session.call("processes", "upload_fair", pid)
+    assert reply["ok"] and reply["status"] == "queued" and reply["job_id"], reply
+    session.wait_status(pid, DONE)
+    state = assert_processed(server, nomad, pid, name)
+    assert [(r["action"], r["outcome"], r["user_login"]) for r in log_rows(server, pid)] == \
+        [("upload", "processed", login)]
+    assert [(r["action"], r["state"]) for r in job_rows(server, pid)] == [("upload", "done")]
+    assert TROUBLE.findall(server.log_text()) == []
+    return state
+
+
+def scenario_double_press(server: CamsServer, nomad: Any, name: str = "MEMS-Gyro-B2",
+                          login: str = "a.bianchi") -> None:
+    """Two presses in a row: the second is refused; one job, one NOMAD upload."""
+    session = server.login(login)
+    pid = session.process_id(name)
+    first = session.call("processes", "upload_fair", pid)
+    second = session.call("processes", "upload_fair", pid)
+    assert first["ok"], first
+    assert not second["ok"] and second["job_id"] is None, second
+    assert "already under way" in second["message"]
+    session.wait_status(pid, DONE)
+    assert_processed(server, nomad, pid, name)
+    assert len(job_rows(server, pid)) == 1
+    assert Counter(r["outcome"] for r in log_rows(server, pid))["processed"] == 1
+
+
+def scenario_reupload(server: CamsServer, nomad: Any, name: str = "PicoTCDv3",
+                      login: str = "m.rossi") -> None:
+    """Press, processed, press again: the same NOMAD upload is updated, not doubled."""
+    session = server.login(login)
+    pid = session.process_id(name)
+    assert session.call("processes", "upload_fair", pid)["ok"]
+    first = session.wait_status(pid, DONE)
+    assert first["status"] == "processed", first
+    again = session.call("processes", "upload_fair", pid)
+    assert again["ok"] and first["upload_id"] in again["message"], again
+    session.wait_status(pid, DONE)
+    second = assert_processed(server, nomad, pid, name)
+    assert second["upload_id"] == first["upload_id"]
+    assert [(r["outcome"], r["upload_id"]) for r in log_rows(server, pid)] == \
+        [("processed", first["upload_id"])] * 2
+
+
+def scenario_restart_mid_job(server: CamsServer, nomad: Any, name: str = "SiN-Waveguide-07",
+                             login: str = "l.verdi") -> None:
+    """Kill the CAMS server (SIGKILL) while NOMAD processes the upload, start it again:
+    the job is followed to the end, nothing sent twice, nothing stuck."""
+    session = server.login(login)
+    pid = session.process_id(name)
+    assert session.call("processes", "upload_fair", pid)["ok"]
+    wait_state(session, pid, lambda s: s["status"] == "processing" and s["upload_id"])
+    server.kill()
+    server.start()
+    session = server.login(login)
+    final = session.wait_status(pid, DONE, timeout=60)
+    assert final["status"] == "processed", final
+    assert_processed(server, nomad, pid, name)
+    outcomes = [(r["action"], r["outcome"]) for r in log_rows(server, pid)]
+    assert outcomes.count(("upload", "processed")) == 1, outcomes
+    states = [r["state"] for r in job_rows(server, pid)]
+    assert "running" not in states and "queued" not in states, states
+
+
+def check_load(server: CamsServer, nomad: Any, owners: dict[int, str],
+               names: dict[int, str]) -> None:
+    """Press all processes at once and check that nothing was lost or doubled."""
+    result = press_all(server, owners)
+    failed_presses = [(p.process_id, p.error or p.reply) for p in result.presses
+                      if p.error or not p.reply.get("ok") or p.reply["status"] != "queued"]
+    assert failed_presses == []
+    assert len({p.reply["job_id"] for p in result.presses}) == len(owners)
+    not_done = {pid: (s["status"], s["message"]) for pid, s in result.states.items()
+                if s["status"] != "processed"}
+    assert not_done == {}
+
+    uploads = standin_uploads(nomad)
+    per_name = Counter(u["upload_name"] for u in uploads)
+    assert {names[pid]: per_name[names[pid]] for pid in owners} == \
+        {names[pid]: 1 for pid in owners}
+    by_id = {u["upload_id"]: u for u in uploads}
+    for pid, state in result.states.items():
+        upload = by_id[state["upload_id"]]
+        assert upload["upload_name"] == names[pid]
+        assert upload["process_status"] == "SUCCESS"
+        assert state["link"] and state["uploaded_at"]
+        assert all(s["entry_id"] and s["link"] for s in state["steps"])
+
+    admin = server.login("admin")
+    log = [r for r in admin.rows("upload_log", ["process", "action", "outcome", "upload_id"])
+           if r["process"] in owners]
+    assert Counter((r["process"], r["action"], r["outcome"]) for r in log) == \
+        Counter({(pid, "upload", "processed"): 1 for pid in owners})
+    assert {r["process"]: r["upload_id"] for r in log} == \
+        {pid: s["upload_id"] for pid, s in result.states.items()}
+    jobs = [r for r in admin.rows("nomad_jobs", ["process", "action", "state"])
+            if r["process"] in owners]
+    assert Counter((r["process"], r["state"]) for r in jobs) == \
+        Counter({(pid, "done"): 1 for pid in owners})
+    assert TROUBLE.findall(server.log_text()) == []
