@@ -1,12 +1,14 @@
 """One command for the whole demo: CAMS (jam.py, sqlite) + a local NOMAD-compatible server.
 
     ./run demo [--port 8080] [--nomad-url URL] [--task-dir var/cams-task] [--rebuild]
+               [--keep-task] [--processing-delay 1.5]
 
 Builds the CAMS task from `task/` into `var/cams-task` when it is missing or older than
-its sources, starts the local NOMAD stand-in (its own process; a generated NOMAD account
-handed over in a 0600 users file and, to CAMS, through the environment), starts the
-jam.py server on 127.0.0.1 without the Werkzeug debugger, prints the CAMS address, the
-demo users and the stand-in address, and stops both on Ctrl-C.
+its sources, or when its processes point to uploads of an earlier stand-in (the stand-in
+keeps nothing between runs). Starts the local NOMAD stand-in (its own process; a generated
+NOMAD account handed over in a 0600 users file and, to CAMS, through the environment),
+starts the jam.py server on 127.0.0.1 without the Werkzeug debugger, prints the CAMS
+address, the demo users and the stand-in address, and stops both on Ctrl-C.
 
 With `--nomad-url` no stand-in is started: CAMS talks to that NOMAD with the
 credentials in the environment (NOMAD_TOKEN, or NOMAD_USERNAME and NOMAD_PASSWORD, or
@@ -20,55 +22,22 @@ import json
 import os
 import secrets
 import signal
-import subprocess
 import sys
 import tempfile
 import threading
 from pathlib import Path
 
+from cams_module.demo_task import (
+    DEFAULT_TASK_DIR,
+    REPO,
+    build_needed,
+    build_task,
+    demo_users,
+    recorded_uploads,
+)
 from cams_module.service_process import Service, ServiceError, child_env, start_service
 
-REPO = Path(__file__).resolve().parent.parent
-TASK_SOURCES = REPO / "task"
-DEFAULT_TASK_DIR = REPO / "var" / "cams-task"
-USERS_FILE = "demo-users.json"
 STANDIN_USER = "cams-demo"
-
-
-def newest_source_mtime(sources: Path = TASK_SOURCES) -> float:
-    """The latest modification time of the task's text sources (items, modules, demo)."""
-    return max(
-        (p.stat().st_mtime for p in sources.rglob("*") if p.is_file() and "__pycache__" not in
-         p.parts),
-        default=0.0,
-    )
-
-
-def build_needed(task_dir: Path) -> str | None:
-    """Why the task must be (re)built, or None when the build in `task_dir` is current."""
-    users = task_dir / USERS_FILE
-    if not (task_dir / "admin.sqlite").is_file() or not users.is_file():
-        return f"no CAMS task in {task_dir} yet"
-    if users.stat().st_mtime < newest_source_mtime():
-        return f"task/ changed since {task_dir} was built"
-    return None
-
-
-def build_task(task_dir: Path) -> None:
-    """Run task/build.py (its own process: jam.py keeps global state) into `task_dir`."""
-    command = [sys.executable, str(TASK_SOURCES / "build.py"), "--out", str(task_dir),
-               "--force"]
-    result = subprocess.run(command, cwd=REPO, env=child_env({}), capture_output=True,
-                            text=True)
-    if result.returncode != 0:
-        output = (result.stdout + result.stderr).strip().splitlines()[-30:]
-        raise SystemExit("Building the CAMS task failed:\n" + "\n".join(output))
-
-
-def demo_users(task_dir: Path) -> dict[str, dict]:
-    """The demo logins with their passwords and roles, as written by task/build.py."""
-    info = json.loads((task_dir / USERS_FILE).read_text(encoding="utf-8"))
-    return info.get("users", {})
 
 
 def write_users_file(folder: Path, username: str, password: str) -> Path:
@@ -134,6 +103,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--task-dir", type=Path, default=DEFAULT_TASK_DIR,
                         help="where the CAMS task is built (default var/cams-task)")
     parser.add_argument("--rebuild", action="store_true", help="rebuild the task first")
+    parser.add_argument("--keep-task", action="store_true",
+                        help="keep a task whose processes point to uploads of an earlier "
+                        "stand-in (by default it is rebuilt: the stand-in starts empty)")
     parser.add_argument("--processing-delay", type=float, default=1.5,
                         help="seconds the stand-in takes to process an upload")
     return parser.parse_args(argv)
@@ -144,6 +116,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     task_dir = args.task_dir.resolve()
     reason = "--rebuild" if args.rebuild else build_needed(task_dir)
+    if not reason and not args.nomad_url and not args.keep_task:
+        leftovers = recorded_uploads(task_dir)
+        if leftovers:
+            reason = (f"{leftovers} process(es) point to uploads of an earlier stand-in, which "
+                      "starts empty; pass --keep-task to keep them")
     if reason:
         print(f"Building the CAMS task ({reason}) ...", flush=True)
         build_task(task_dir)

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import requests
 
-from cams_module import demo
+from cams_module import demo, demo_task
+from tests.fixtures.browser import DemoProcess, free_port
 
 
 def _pid_alive(pid: int) -> bool:
@@ -65,14 +66,14 @@ def test_demo_starts_serves_login_and_stops_on_ctrl_c(demo_factory):
 
 
 def test_build_needed_reports_missing_and_current_builds(tmp_path):
-    assert "no CAMS task" in demo.build_needed(tmp_path / "nothing")
+    assert "no CAMS task" in demo_task.build_needed(tmp_path / "nothing")
     (tmp_path / "admin.sqlite").write_bytes(b"")
-    users = tmp_path / demo.USERS_FILE
+    users = tmp_path / demo_task.USERS_FILE
     users.write_text("{}")
-    os.utime(users, (demo.newest_source_mtime() + 10,) * 2)
-    assert demo.build_needed(tmp_path) is None
-    os.utime(users, (demo.newest_source_mtime() - 10,) * 2)
-    assert "task/ changed" in demo.build_needed(tmp_path)
+    os.utime(users, (demo_task.newest_source_mtime() + 10,) * 2)
+    assert demo_task.build_needed(tmp_path) is None
+    os.utime(users, (demo_task.newest_source_mtime() - 10,) * 2)
+    assert "task/ changed" in demo_task.build_needed(tmp_path)
 
 
 def test_users_file_is_private(tmp_path):
@@ -130,6 +131,22 @@ def test_demo_with_nomad_url_uses_that_nomad_and_starts_no_stand_in(demo_factory
     assert nomad_server.stats()["routes"].get("POST /uploads") == 1
     assert nomad_server.password not in running.output
     assert running.interrupt() == 0
+
+    # The next demo with a fresh (empty) stand-in must not show links into nowhere.
+    assert demo_task.recorded_uploads(running.task_dir) == 1
+    kept = DemoProcess(running.task_dir, free_port(), ["--keep-task"])
+    try:
+        kept.wait_ready()
+        assert "Building" not in kept.output
+    finally:
+        kept.stop()
+    again = DemoProcess(running.task_dir, free_port())
+    try:
+        again.wait_ready()
+        assert "1 process(es) point to uploads of an earlier stand-in" in again.output
+        assert demo_task.recorded_uploads(running.task_dir) == 0
+    finally:
+        again.stop()
 
 
 def test_demo_reports_a_cams_port_in_use(demo_task_template, tmp_path):
