@@ -85,29 +85,38 @@ def run_case(label: str, documents: list[dict], folder: Path, profile: str) -> t
     return label, steps, export_s, plain_s, max(peaks + [peak]), peaks
 
 
+def measure(processes: int = 1000, profile: str = "fabrication-utilities-2.0") -> list[dict]:
+    """The three cases as rows: case, steps, export_s, dump_zip_s, peak_mib, peaks_mib."""
+    export_process(make_document(0, 30), profile=profile)  # load profile + schema once
+    cases = [
+        ("1 process x 1 step", [make_document(1, 1)]),
+        ("1 process x 1,000 steps", [make_document(2, 1000)]),
+        (f"{processes:,} processes x 20 steps",
+         [make_document(10 + i, 20) for i in range(processes)]),
+    ]
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for label, documents in cases:
+            label, steps, export_s, plain_s, peak, peaks = run_case(
+                label, documents, Path(tmp), profile)
+            rows.append({"case": label, "steps": steps, "export_s": export_s,
+                         "dump_zip_s": plain_s, "peak_mib": peak, "peaks_mib": peaks})
+    return rows
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--processes", type=int, default=1000)
     parser.add_argument("--profile", default="fabrication-utilities-2.0")
     args = parser.parse_args(argv)
-    export_process(make_document(0, 30), profile=args.profile)  # load profile + schema once
-    cases = [
-        ("1 process x 1 step", [make_document(1, 1)]),
-        ("1 process x 1,000 steps", [make_document(2, 1000)]),
-        (f"{args.processes:,} processes x 20 steps",
-         [make_document(10 + i, 20) for i in range(args.processes)]),
-    ]
     print(f"profile {args.profile}; export = map + validate + deterministic zip")
     header = f"{'case':<28}{'steps':>8}{'export s':>10}{'dump+zip s':>12}{'peak MiB':>10}"
     print(header + "  peak MiB per quarter of the processes")
     print("-" * (len(header) + 38))
-    with tempfile.TemporaryDirectory() as tmp:
-        for label, documents in cases:
-            label, steps, export_s, plain_s, peak, peaks = run_case(
-                label, documents, Path(tmp), args.profile)
-            quarters = " ".join(f"{p:.1f}" for p in peaks) if peaks else "-"
-            print(f"{label:<28}{steps:>8}{export_s:>10.3f}{plain_s:>12.3f}{peak:>10.1f}  "
-                  f"{quarters}")
+    for row in measure(args.processes, args.profile):
+        quarters = " ".join(f"{p:.1f}" for p in row["peaks_mib"]) or "-"
+        print(f"{row['case']:<28}{row['steps']:>8}{row['export_s']:>10.3f}"
+              f"{row['dump_zip_s']:>12.3f}{row['peak_mib']:>10.1f}  {quarters}")
 
 
 if __name__ == "__main__":
