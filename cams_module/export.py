@@ -115,6 +115,13 @@ def export_process(
     for key, value in proc.unmapped:
         report.unmapped.append(UnmappedField(None, None, None, key, value, pfile))
     report.uncertain = [UncertainTarget(*k, count=n) for k, n in uncertain.items()]
+    if not mapped_steps:
+        report.warnings.append(f"process {pid!r} has no steps: only the process entry is exported")
+    for step, _, _ in mapped_steps:
+        if not step.get("date"):
+            report.warnings.append(
+                f"step {step['position']} (id {step['id']!r}, type {step['type']!r}) has no date"
+            )
     report.files = len(archives)
 
     origins = {n: m.origins for _, n, m in mapped_steps}

@@ -107,6 +107,18 @@ def test_unknown_fields_of_any_type_are_kept_readably():
     assert data["notes"].splitlines()[1:] == ["flag: Yes", "layers: [1, 2]", "x: 2.5"]
 
 
+def test_warnings_for_no_steps_and_undated_steps():
+    empty = export_process({"process": {"id": 3, "name": "x"}, "steps": []}, profile=OLD)
+    assert list(empty.archives) == ["process_3_x.archive.json"]
+    assert empty.report.warnings == ["process 3 has no steps: only the process entry is exported"]
+    document = load("mems_gyro_b2")
+    document["steps"][1]["date"] = None
+    report = export_process(document, profile=OLD).report
+    assert report.warnings == ["step 2 (id 202, type 'LPCVD deposition') has no date"]
+    assert "warning: step 2 (id 202, type 'LPCVD deposition') has no date" in \
+        report.summary_lines()
+
+
 def test_uncertain_targets_are_reported():
     profile = "fabrication-utilities-2.0"
     if profile not in list_profiles():
