@@ -88,11 +88,8 @@ def start_standin(delay: float, users_file: Path) -> tuple[subprocess.Popen, str
     return proc, line.strip().rsplit(" ", 1)[-1]
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--steps", type=int, default=50)
-    parser.add_argument("--delay", type=float, default=1.0)
-    args = parser.parse_args(argv)
+def measure(steps: int = 50, delay: float = 1.0) -> list[dict]:
+    """One row: case, zip source, entries, wall_s, overhead_s, requests (server and client)."""
     with tempfile.TemporaryDirectory() as tmp:
         tmpdir = Path(tmp)
         password = secrets.token_urlsafe(16)
@@ -100,31 +97,46 @@ def main(argv: list[str] | None = None) -> int:
         users.write_text(json.dumps({"bench": password}))
         os.chmod(users, 0o600)
         zip_path = tmpdir / "export.zip"
-        made = build_export_zip(zip_path, args.steps)
+        made = build_export_zip(zip_path, steps)
         zip_size = zip_path.stat().st_size
-        proc, url = start_standin(args.delay, users)
+        proc, url = start_standin(delay, users)
         try:
             client = NomadClient(NomadConfig(url=url, username="bench", password=password))
             client.get_authentication_token()  # warm token
             stats_url = url.rsplit("/api/v1", 1)[0] + "/_standin/stats"
-            before = requests.get(stats_url, headers=CONTROL, timeout=5).json()["total_requests"]
+            before = requests.get(stats_url, headers=CONTROL, timeout=5).json()
             sent = client.http.requests_sent
             t0 = time.perf_counter()
             upload = client.upload_file(zip_path, upload_name="benchmark")
             wall = time.perf_counter() - t0
-            after = requests.get(stats_url, headers=CONTROL, timeout=5).json()["total_requests"]
+            after = requests.get(stats_url, headers=CONTROL, timeout=5).json()
             client.close()
         finally:
             proc.terminate()
             proc.wait(timeout=10)
-    print(f"bench_upload: {args.steps}-step export, zip from {made}")
-    print(f"  zip size                       {zip_size} bytes")
-    print(f"  entries processed              {len(upload.entries)} "
-          f"({len(upload.failed_entries)} failed)")
-    print(f"  wall time                      {wall:.3f} s")
-    print(f"  wall - processing delay        {wall - args.delay:.3f} s   (target < 0.3 s)")
-    print(f"  HTTP requests (server count)   {after - before}   (target < 8)")
-    print(f"  HTTP requests (client count)   {client.http.requests_sent - sent}")
+    return [{
+        "case": f"upload {steps}-step export, {delay:g} s processing, warm token",
+        "zip": made, "zip_bytes": zip_size, "entries": len(upload.entries),
+        "failed_entries": len(upload.failed_entries), "wall_s": wall,
+        "overhead_s": wall - delay,
+        "requests": after["total_requests"] - before["total_requests"],
+        "client_requests": client.http.requests_sent - sent,
+    }]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--steps", type=int, default=50)
+    parser.add_argument("--delay", type=float, default=1.0)
+    args = parser.parse_args(argv)
+    [row] = measure(args.steps, args.delay)
+    print(f"bench_upload: {row['case']}")
+    print(f"  zip                            {row['zip']}, {row['zip_bytes']} bytes")
+    print(f"  entries processed              {row['entries']} ({row['failed_entries']} failed)")
+    print(f"  wall time                      {row['wall_s']:.3f} s")
+    print(f"  wall - processing delay        {row['overhead_s']:.3f} s   (target < 0.3 s)")
+    print(f"  HTTP requests (server count)   {row['requests']}   (target < 8)")
+    print(f"  HTTP requests (client count)   {row['client_requests']}")
     return 0
 
 
