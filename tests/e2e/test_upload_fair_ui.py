@@ -9,6 +9,7 @@ from __future__ import annotations
 import zipfile
 
 import pytest
+import requests
 
 from tests.e2e import cams_ui as ui
 from tests.e2e.cams_ui import BUSY, FORM, LIST
@@ -163,3 +164,22 @@ def test_export_of_invalid_data_lists_the_problems_instead_of_downloading(runnin
     problem = page.locator(".modal .nomad-error").first
     problem.wait_for()
     assert "time_IN" in problem.inner_text() and "Trench etch" in problem.inner_text()
+
+
+def test_nomad_processing_failure_shows_failed_with_the_reason(running_demo, page,
+                                                               screenshot_dir):
+    stand_in = running_demo.printed_url("NOMAD stand-in:").rsplit("/api/v1", 1)[0]
+    requests.post(f"{stand_in}/_standin/faults", headers={"X-Standin-Control": "1"},
+                  json=[{"match": "POST /uploads", "processing_fails": True}],
+                  timeout=10).raise_for_status()
+    ui.log_in(page, running_demo.cams_url, "steward", password(running_demo, "steward"))
+    ui.select(page, "SiN-Waveguide-07")
+    ui.button(page, LIST, "nomad-upload-btn").click()
+    ui.wait_status(page, LIST, "failed")
+
+    panel = ui.panel(page, LIST)
+    assert panel.locator(".nomad-status.label-important").inner_text() == "failed"
+    reasons = panel.locator(".nomad-message").inner_text() + panel.locator(
+        ".nomad-errors").inner_text()
+    page.screenshot(path=str(screenshot_dir / "upload_fair_nomad_failed.png"), full_page=True)
+    assert "could not process" in reasons and "Injected fault" in reasons, reasons
