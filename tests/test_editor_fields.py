@@ -101,3 +101,16 @@ def test_integer_refuses_fractions(s20):
     assert parse_scalar("12", job) == 12
     with pytest.raises(InputError, match="whole number"):
         parse_scalar("1.5", job)
+
+
+def test_json_fields_need_valid_json(s20):
+    figure = next(
+        quantity
+        for cls in s20.classes.values()
+        for quantity in cls.quantities.values()
+        if field_kind(quantity) == "json"
+    )
+    assert parse_scalar('{"data": [1]}', figure) == {"data": [1]}
+    assert parse_scalar('"plain"', figure) == "plain"
+    with pytest.raises(InputError, match="not valid JSON"):
+        parse_scalar('{"data": [', figure)

@@ -99,8 +99,11 @@ def parse_scalar(text: str, quantity: Any) -> Any:
     if kind == "json":
         try:
             return json.loads(raw)
-        except json.JSONDecodeError:
-            return text
+        except json.JSONDecodeError as exc:
+            raise InputError(
+                f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}); "
+                'put text in quotes, e.g. "text"'
+            ) from None
     return text
 
 

@@ -307,7 +307,8 @@ class EditorApp:
             shown = ", ".join(display(v) for v in value)
         else:
             shown = display(value)
-        self.tree.set(iid, "value", shown)
+        shown = shown.replace("\n", " ⏎ ")
+        self.tree.set(iid, "value", shown if len(shown) <= 100 else shown[:97] + "...")
         self.tree.item(iid, tags=() if present else ("empty",))
 
     def _add_unknown(self, parent: str, steps: tuple[Step, ...], value: Any) -> None:

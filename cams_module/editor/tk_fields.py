@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import tkinter as tk
 from collections.abc import Callable
 from datetime import datetime
@@ -20,6 +21,7 @@ from .fields import (
 )
 from .units import unit_label
 
+LONG_TEXT = {"notes", "description", "comment", "comments"}
 Check = Callable[[Any], list[str]]
 Commit = Callable[[Any], None]
 
@@ -48,9 +50,33 @@ class FieldEditor(ttk.Frame):
         self.problem_label.grid(row=10, column=0, columnspan=4, sticky="w", pady=(6, 0))
 
     # ----- scalar ----------------------------------------------------------------
+    def _multiline(self, value: Any) -> bool:
+        if self.kind == "json":
+            return True
+        shown = display(value)
+        return self.kind == "text" and (
+            self.quantity.name in LONG_TEXT or "\n" in shown or len(shown) > 80)
+
+    def _shown(self, value: Any) -> str:
+        if self.kind == "json" and value is not None:
+            return json.dumps(value, indent=2, ensure_ascii=False)
+        return display(value)
+
     def _build_scalar(self, value: Any) -> None:
-        self.var = tk.StringVar(value=display(value))
-        if self.kind in ("enum", "bool"):
+        self.var = tk.StringVar(value=self._shown(value))
+        self.text: tk.Text | None = None
+        if self._multiline(value):
+            self.text = tk.Text(self, height=12 if self.kind == "json" else 6, width=52,
+                                wrap="word", undo=True)
+            self.text.insert("1.0", self.var.get())
+            self.text.edit_modified(False)
+            self.text.bind("<<Modified>>", lambda _e: self._text_changed())
+            self.text.bind("<Control-Return>", lambda _e: (self.apply(), "break")[1])
+            self.text.grid(row=1, column=0, sticky="we", pady=4)
+            self.input = self.text
+            ttk.Label(self, text="Ctrl+Enter or Apply stores the text.",
+                      foreground="#555").grid(row=2, column=0, sticky="w")
+        elif self.kind in ("enum", "bool"):
             choices = ["yes", "no"] if self.kind == "bool" else list(self.quantity.enum or ())
             self.input = ttk.Combobox(self, textvariable=self.var, values=choices,
                                       state="readonly", width=40)
@@ -61,7 +87,10 @@ class FieldEditor(ttk.Frame):
             self.input.bind("<<ComboboxSelected>>", lambda _e: self.apply())
         else:
             self.input = ttk.Entry(self, textvariable=self.var, width=44)
-        self.input.grid(row=1, column=0, sticky="we", pady=4)
+        if self.text is None:
+            self.input.grid(row=1, column=0, sticky="we", pady=4)
+            self.input.bind("<Return>", lambda _e: self.apply())
+            self.input.bind("<KP_Enter>", lambda _e: self.apply())
         unit = getattr(self.quantity, "unit", None)
         if unit and self.kind in ("number", "integer"):
             self.unit_label = ttk.Label(self, text=unit_label(unit))
@@ -69,12 +98,24 @@ class FieldEditor(ttk.Frame):
         if self.kind == "datetime":
             ttk.Button(self, text="Now", command=self._now).grid(row=1, column=2, padx=2)
         self.apply_button = ttk.Button(self, text="Apply", command=self.apply)
-        self.apply_button.grid(row=1, column=3, padx=4)
-        self.input.bind("<Return>", lambda _e: self.apply())
-        self.input.bind("<KP_Enter>", lambda _e: self.apply())
+        self.apply_button.grid(row=1, column=3, padx=4, sticky="n")
         self.columnconfigure(0, weight=1)
         self.preview()
         self.var.trace_add("write", lambda *_: self.preview())  # check as you type
+
+    def _text_changed(self) -> None:
+        assert self.text is not None
+        if self.text.edit_modified():
+            self.var.set(self.text.get("1.0", "end-1c"))
+            self.text.edit_modified(False)
+
+    def set_text(self, text: str) -> None:
+        """Put ``text`` into the input, as if typed (single- or multi-line)."""
+        if self.text is not None:
+            self.text.delete("1.0", "end")
+            self.text.insert("1.0", text)
+            self.text.edit_modified(False)
+        self.var.set(text)
 
     def _now(self) -> None:
         self.var.set(datetime.now().astimezone().replace(microsecond=0).isoformat())
@@ -116,8 +157,8 @@ class FieldEditor(ttk.Frame):
             self.items = [display(v) for v in values]
             self._fill_list(self._selected())
             self.preview()
-        elif self.var.get() != display(value):
-            self.var.set(display(value))
+        elif self.var.get() != self._shown(value):
+            self.set_text(self._shown(value))
         else:
             self.preview()
 

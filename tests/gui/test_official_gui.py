@@ -363,3 +363,34 @@ def test_every_plugin_example_opens_with_the_validator_s_problems(root, upload):
         assert app.problem_list.size() == len(app.doc.problems())
         expected = 5 if path.name == "Prova_cleaning.archive.json" else 0
         assert app.problem_list.size() == expected, path.name
+
+
+def test_multi_line_text_and_json_fields(root, pump, upload):
+    app = EditorApp(root, Answers().dialogs())
+    app.open_path(upload / "Prova_drying.archive.json")
+    select_row(app, pump, "data.notes")
+    assert app.editor.text is not None  # notes get a multi-line box
+    app.editor.text.delete("1.0", "end")
+    app.editor.text.insert("1.0", "first line\nsecond line")
+    app.editor.text.focus_force()
+    root.update()
+    app.editor.text.event_generate("<Control-Return>")
+    root.update()
+    assert app.doc.get("data.notes") == "first line\nsecond line"
+    assert app.tree.set("data.notes", "value") == "first line ⏎ second line"
+
+    path = ("data.rinsing_drying_steps[0].initial_rinsing_parameters.spinning_parameters"
+            ".rotation_ramp.figures[0].figure")
+    original = app.doc.get(path)
+    select_row(app, pump, path)
+    assert app.editor.kind == "json" and app.editor.text is not None
+    assert app.editor.text.get("1.0", "2.0").strip() == "{"  # pretty-printed
+    app.editor.set_text('{"data": [')
+    root.update()
+    assert "not valid JSON" in app.editor.message.get()
+    app.editor.apply_button.invoke()
+    assert app.doc.get(path) == original  # broken JSON is never stored
+    app.editor.set_text('{"data": []}')
+    app.editor.apply_button.invoke()
+    root.update()
+    assert app.doc.get(path) == {"data": []}
