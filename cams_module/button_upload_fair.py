@@ -22,7 +22,7 @@ from typing import Any
 
 from cams_module import job_store as store
 from cams_module import jobs
-from cams_module.cams_reader import read_process
+from cams_module.cams_reader import active_layout, read_process
 from cams_module.cams_times import to_iso
 from cams_module.nomad_errors import NomadError
 from cams_module.permissions import User, may_publish, may_upload, session_user
@@ -251,13 +251,17 @@ def state(task: Any, process_id: int, user: User | None) -> dict:
                 "message": f"There is no process with id {process_id} in CAMS."}
     last = store.last_log(task, process_id) or {}
     entries = store.step_entries(task, process_id)
-    steps_item = task.steps.copy(handlers=False)
-    steps_item.set_where(master_id=task.processes.ID, master_rec_id=process_id)
-    steps_item.set_order_by(["position"])
-    steps_item.open(fields=["id", "position", "name", "step_type"])
-    steps = [{"id": s.id.value, "position": s.position.value, "name": s.name.value,
-              "type": s.step_type.display_text, "entry_id": entries.get(s.id.value, (None,))[0],
-              "link": entries.get(s.id.value, (None, None))[1]} for s in steps_item]
+    layout = active_layout()
+    position, name = layout.step_fields["position"], layout.step_fields["name"]
+    rows = store.steps_item(task).copy(handlers=False)
+    rows.set_where(master_id=store.processes_item(task).ID, master_rec_id=process_id)
+    rows.set_order_by([position])
+    rows.open(fields=["id", position, name, layout.step_type_field])
+    steps = [{"id": s.id.value, "position": s.field_by_name(position).value,
+              "name": s.field_by_name(name).value,
+              "type": s.field_by_name(layout.step_type_field).display_text,
+              "entry_id": entries.get(s.id.value, (None, None))[0],
+              "link": entries.get(s.id.value, (None, None))[1]} for s in rows]
     return {"process_id": row.id, "name": row.name, "status": str(row.status),
             "busy": row.status.busy, "message": row.message, "upload_id": row.upload_id,
             "link": row.link, "uploaded_at": _iso(row.uploaded_at),

@@ -55,6 +55,19 @@ class CamsLayout:
 
 
 DEFAULT_LAYOUT = CamsLayout()
+_active = DEFAULT_LAYOUT
+
+
+def use_layout(layout: CamsLayout) -> None:
+    """Make `layout` the one every reader, status and job function uses (call it once,
+    e.g. from the task's `on_created`)."""
+    global _active
+    _active = layout
+
+
+def active_layout() -> CamsLayout:
+    """The layout in use (DEFAULT_LAYOUT unless `use_layout` chose another)."""
+    return _active
 
 
 def _value(item: Any, name: str) -> Any:
@@ -68,8 +81,9 @@ def _plain(key: str, value: Any) -> Any:
     return value
 
 
-def step_type_names(task: Any, layout: CamsLayout = DEFAULT_LAYOUT) -> dict[int, str]:
+def step_type_names(task: Any, layout: CamsLayout | None = None) -> dict[int, str]:
     """Step type id -> name, from the step type catalogue."""
+    layout = layout or _active
     types = task.item_by_name(layout.step_types).copy(handlers=False)
     types.open(fields=["id", layout.step_type_name])
     return {t.id.value: t.field_by_name(layout.step_type_name).value for t in types}
@@ -90,12 +104,13 @@ def step_values(step: Any, type_name: str, layout: CamsLayout) -> dict[str, Any]
     return {k: v for k, v in values.items() if v is not None and v != ""}
 
 
-def read_process(task: Any, process_id: int, layout: CamsLayout = DEFAULT_LAYOUT) -> dict:
+def read_process(task: Any, process_id: int, layout: CamsLayout | None = None) -> dict:
     """The process document of one CAMS process, steps in position order.
 
     Raises ProcessNotFound when there is no such process, and ValueError naming the step
     when a step's stored field values are not a JSON object.
     """
+    layout = layout or _active
     processes = task.item_by_name(layout.processes).copy(handlers=False)
     processes.set_where(id=process_id)
     processes.open()

@@ -13,6 +13,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from cams_module.cams_reader import active_layout
 from cams_module.cams_times import now
 from cams_module.status import NomadStatus
 
@@ -44,9 +45,21 @@ def _status(text: str | None) -> NomadStatus:
         return NomadStatus.NOT_UPLOADED
 
 
+def processes_item(task: Any) -> Any:
+    """The jam.py item holding processes (per the active reader layout)."""
+    return task.item_by_name(active_layout().processes)
+
+
+def steps_item(task: Any) -> Any:
+    """The jam.py table holding steps (per the active reader layout)."""
+    return task.item_by_name(active_layout().steps)
+
+
 def _state(row: Any) -> ProcessState:
+    fields = active_layout().process_fields
     return ProcessState(
-        id=row.id.value, name=row.name.value, owner=row.owner_login.value,
+        id=row.id.value, name=row.field_by_name(fields["name"]).value,
+        owner=row.field_by_name(fields["owner"]).value,
         status=_status(row.nomad_status.value), upload_id=row.nomad_upload_id.value or None,
         link=row.nomad_link.value or None, message=row.nomad_message.value or None,
         uploaded_at=row.nomad_uploaded_at.value or None,
@@ -55,7 +68,7 @@ def _state(row: Any) -> ProcessState:
 
 def process_state(task: Any, process_id: int) -> ProcessState | None:
     """The process's NOMAD state, or None when there is no such process."""
-    rows = task.processes.copy(handlers=False)
+    rows = processes_item(task).copy(handlers=False)
     rows.set_where(id=process_id)
     rows.open()
     return _state(rows) if rows.record_count() == 1 else None
@@ -63,7 +76,7 @@ def process_state(task: Any, process_id: int) -> ProcessState | None:
 
 def busy_processes(task: Any) -> list[ProcessState]:
     """Processes whose status says a job owns them (queued, uploading, processing)."""
-    rows = task.processes.copy(handlers=False)
+    rows = processes_item(task).copy(handlers=False)
     rows.set_where(nomad_status__in=list(BUSY))
     rows.open()
     return [_state(r) for r in rows]
@@ -71,8 +84,8 @@ def busy_processes(task: Any) -> list[ProcessState]:
 
 def step_entries(task: Any, process_id: int) -> dict[int, tuple[str | None, str | None]]:
     """Step id -> (NOMAD entry id, entry link) of a process's steps."""
-    rows = task.steps.copy(handlers=False)
-    rows.set_where(master_id=task.processes.ID, master_rec_id=process_id)
+    rows = steps_item(task).copy(handlers=False)
+    rows.set_where(master_id=processes_item(task).ID, master_rec_id=process_id)
     rows.open(fields=["id", "nomad_entry_id", "nomad_entry_link"])
     return {r.id.value: (r.nomad_entry_id.value or None, r.nomad_entry_link.value or None)
             for r in rows}
@@ -94,7 +107,7 @@ def claim(task: Any, process_id: int, status: NomadStatus, message: str,
           allowed_from: tuple[NomadStatus, ...] | None = None) -> bool:
     """Atomically move a process to `status` unless a job owns it (or, with
     `allowed_from`, unless its status is one of those). False when refused."""
-    item = task.processes
+    item = processes_item(task)
     column = f'"{item.field_by_name("nomad_status").db_field_name}"'
     if allowed_from is None:
         busy = ", ".join(f"'{s}'" for s in BUSY)
@@ -123,9 +136,9 @@ def write_back(task: Any, process_id: int, *, process: dict | None = None,
     try:
         cursor = con.cursor()
         if process:
-            cursor.execute(*_update_sql(task, task.processes, process_id, process))
+            cursor.execute(*_update_sql(task, processes_item(task), process_id, process))
         for step_id, values in (steps or {}).items():
-            cursor.execute(*_update_sql(task, task.steps, step_id, values))
+            cursor.execute(*_update_sql(task, steps_item(task), step_id, values))
         if job:
             cursor.execute(*_update_sql(task, task.nomad_jobs, job[0], job[1]))
         if log:
@@ -223,7 +236,7 @@ def keep_nomad_fields(task: Any, delta: Any) -> None:
     process form never overwrites what a worker wrote meanwhile."""
     for row in delta:
         if row.rec_modified():
-            current = task.processes.copy(handlers=False)
+            current = processes_item(task).copy(handlers=False)
             current.set_where(id=row.id.value)
             current.open(fields=["id", *PROCESS_NOMAD_FIELDS])
             if current.record_count() == 1:
@@ -237,10 +250,9 @@ def keep_nomad_fields(task: Any, delta: Any) -> None:
             for name in PROCESS_NOMAD_FIELDS[1:]:
                 row.field_by_name(name).value = None
             row.post()
-        steps = row.steps
-        for step in steps:
+        for step in getattr(row, active_layout().steps, None) or []:
             if step.rec_modified():
-                stored = task.steps.copy(handlers=False)
+                stored = steps_item(task).copy(handlers=False)
                 stored.set_where(id=step.id.value)
                 stored.open(fields=["id", *STEP_NOMAD_FIELDS])
                 if stored.record_count() == 1:
