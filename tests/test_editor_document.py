@@ -6,6 +6,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cams_module.editor.document import (
     ArchiveDocument,
@@ -204,3 +206,48 @@ def test_rename_gives_an_unknown_key_its_schema_name(cleaning):
                         "draining_duration")
     cleaning.undo()
     assert cleaning.get(path) == "De ionized water"
+
+
+def test_content_the_schema_does_not_know_survives_a_save(tmp_path):
+    archive = {
+        "metadata": {"comment": "kept"},
+        "data": {
+            "x_custom": {"nested": [1, 2, {"deep": None}]},
+            "etching_steps": [{"m_def": "somewhere.Unknown", "anything": True}],
+            "name": "n",
+            "m_def": RIE,
+        },
+    }
+    path = tmp_path / "odd.archive.json"
+    path.write_text(json.dumps(archive))
+    doc = load_document(path)
+    codes = sorted(p.code for p in doc.problems())
+    assert codes == ["unknown_class", "unknown_key", "unknown_key"]
+    doc.save()
+    saved = json.loads(path.read_text())
+    assert saved == archive
+    assert list(saved) == ["data", "metadata"]
+    assert list(saved["data"]) == ["m_def", "name", "etching_steps", "x_custom"]
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=8)
+    | st.floats(allow_nan=False, allow_infinity=False),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner,
+                                                                 max_size=3),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(extra=st.dictionaries(st.text(min_size=1, max_size=10).filter(
+    lambda k: k not in {"m_def", "name", "etching_steps"}), json_values, max_size=4))
+def test_any_unknown_content_round_trips_unchanged(extra, tmp_path_factory):
+    archive = {"data": {"m_def": RIE, "name": "n", **extra,
+                        "etching_steps": [{"name": "e", **extra}]}}
+    path = tmp_path_factory.mktemp("rt") / "x.archive.json"
+    path.write_text(json.dumps(archive))
+    doc = load_document(path)
+    doc.save()
+    assert json.loads(path.read_text()) == archive
+    assert load_document(path).to_json() == path.read_text()

@@ -192,11 +192,6 @@ class ArchiveDocument:
         section[new_name] = section.pop(steps[-1])
         return format_path(steps[:-1] + (new_name,))
 
-    def replace(self, archive: dict) -> None:
-        """Swap in a whole new archive (one undoable change)."""
-        self._checkpoint()
-        self.archive = archive
-
     # ----- undo / redo ----------------------------------------------------------------
     @property
     def can_undo(self) -> bool:
