@@ -20,9 +20,11 @@ TEMPERATURE = "data.cleaning_steps[0].tank_temperature"
 class Answers:
     """Scripted answers to the window's dialogs, with a record of what was asked."""
 
-    def __init__(self, confirm: bool = True, save_as: Path | None = None):
+    def __init__(self, confirm: bool = True, save_as: Path | None = None,
+                 open_path: Path | None = None):
         self.confirm_answer = confirm
         self.save_as = save_as
+        self.open_path = open_path
         self.asked: list[tuple[str, str]] = []
         self.errors: list[str] = []
 
@@ -30,7 +32,7 @@ class Answers:
         return Dialogs(
             confirm=lambda title, text: self.asked.append((title, text)) or self.confirm_answer,
             error=lambda title, text: self.errors.append(text),
-            open_file=lambda: None,
+            open_file=lambda: str(self.open_path) if self.open_path else None,
             save_file=lambda initial: str(self.save_as) if self.save_as else None,
         )
 
@@ -394,3 +396,21 @@ def test_multi_line_text_and_json_fields(root, pump, upload):
     app.editor.apply_button.invoke()
     root.update()
     assert app.doc.get(path) == {"data": []}
+
+
+def test_open_asks_before_dropping_changes_and_reports_broken_files(root, pump, upload):
+    broken = upload / "broken.archive.json"
+    broken.write_text('{"data": ')
+    answers = Answers(confirm=False, open_path=upload / "Prova_PEB.archive.json")
+    app = EditorApp(root, answers.dialogs())
+    app.open_path(upload / "Prova_ebl.archive.json")
+    app.commit(("data", "name"), "edited")
+    app.buttons["Open"].invoke()  # "discard changes?" -> no: stays on the edited file
+    assert answers.asked[-1][0] == "Unsaved changes"
+    assert app.doc.path.name == "Prova_ebl.archive.json"
+    answers.confirm_answer = True
+    app.buttons["Open"].invoke()
+    assert app.doc.path.name == "Prova_PEB.archive.json"
+    assert app.open_path(broken) is False
+    assert "not valid JSON at line 1" in answers.errors[-1]
+    assert app.doc.path.name == "Prova_PEB.archive.json"
