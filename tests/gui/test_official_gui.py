@@ -101,6 +101,7 @@ def test_edit_with_units_add_a_sub_step_save_and_reload(root, xvfb, pump, upload
     assert len(answers.asked) == 1
     title, question = answers.asked[0]
     assert "5 problem(s)" in question and "rinser_name" in question
+    root.update()
     xvfb.shot("official-04-saved")
 
     saved = json.loads(target.read_text())["data"]
@@ -210,6 +211,9 @@ def test_new_archive_from_the_class_chooser(root, xvfb, pump, tmp_path):
     assert answers.asked == []
     saved = json.loads(out.read_text())
     assert list(saved["data"]) == ["m_def", "starting_date", "wafer_side", "etching_steps"]
+    root.update()
+    assert app.file_label.cget("text") == str(out)
+    assert "*" not in root.title()
     xvfb.shot("official-07-new-rie-saved")
 
 
