@@ -219,13 +219,17 @@ function nomad_show(item, $panel, info) {
 }
 
 // ---- polling ------------------------------------------------------------------------
+// Each process whose job runs is followed until the job ends (one loop per process, so a
+// job keeps being followed when the user selects another process); the panels show the
+// process in focus: the one selected in the list or open in the form.
 
 function nomad_stop_polling(item) {
-    if (item._nomad_timer) {
-        clearTimeout(item._nomad_timer);
-        item._nomad_timer = undefined;
-    }
-    item._nomad_polled = undefined;
+    var timers = item._nomad_timers || {},
+        gens = item._nomad_gen || {};
+    Object.keys(timers).forEach(function(id) { clearTimeout(timers[id]); });
+    Object.keys(gens).forEach(function(id) { gens[id] += 1; });
+    item._nomad_timers = {};
+    item._nomad_shown = undefined;
 }
 
 function nomad_panels(item) {
@@ -239,29 +243,45 @@ function nomad_panels(item) {
     return $panels;
 }
 
-function nomad_poll(item, process_id) {
-    nomad_stop_polling(item);
-    item._nomad_polled = process_id;
+// Put a process in focus: the panels show it from its next state on.
+function nomad_focus(item, process_id, job_started) {
+    item._nomad_shown = process_id;
+    nomad_poll(item, process_id, job_started);
+}
+
+// Ask for the state of one process, show it if it is in focus, and ask again while its job
+// runs. `seen_busy`: a job ran, so the list row is refreshed when it ends.
+function nomad_poll(item, process_id, seen_busy) {
+    var gen;
+    item._nomad_gen = item._nomad_gen || {};
+    item._nomad_timers = item._nomad_timers || {};
+    clearTimeout(item._nomad_timers[process_id]);
+    gen = item._nomad_gen[process_id] = (item._nomad_gen[process_id] || 0) + 1;
     item.server(NOMAD.status_func, [process_id], function(info, error) {
-        if (item._nomad_polled !== process_id) {
+        var busy = !error && info && NOMAD.busy.indexOf(info.status) !== -1;
+        if (item._nomad_gen[process_id] !== gen) {
             return;
         }
-        if (error) {
-            nomad_panels(item).find('.nomad-message').text(error);
-            item._nomad_timer = setTimeout(function() { nomad_poll(item, process_id); },
-                NOMAD.poll_ms * 3);
-            return;
+        if (process_id === item._nomad_shown) {
+            if (error) {
+                nomad_panels(item).find('.nomad-message').text(error);
+            }
+            else {
+                nomad_panels(item).each(function() {
+                    nomad_show(item, $(this), info);
+                });
+            }
         }
-        nomad_panels(item).each(function() {
-            nomad_show(item, $(this), info);
-        });
-        if (NOMAD.busy.indexOf(info.status) !== -1) {
-            item._nomad_timer = setTimeout(function() { nomad_poll(item, process_id); },
-                NOMAD.poll_ms);
+        if (error || busy) {
+            item._nomad_timers[process_id] = setTimeout(function() {
+                nomad_poll(item, process_id, seen_busy || busy);
+            }, error ? NOMAD.poll_ms * 3 : NOMAD.poll_ms);
         }
         else {
-            item._nomad_polled = undefined;
-            nomad_refresh_row(item, process_id);
+            delete item._nomad_timers[process_id];
+            if (seen_busy) {
+                nomad_refresh_row(item, process_id);
+            }
         }
     });
 }
@@ -291,9 +311,8 @@ function nomad_select(item) {
     clearTimeout(item._nomad_select_timer);
     item._nomad_select_timer = setTimeout(function() {
         var process_id = item.rec_count ? item.id.value : null;
-        if (process_id && process_id !== item._nomad_selected) {
-            item._nomad_selected = process_id;
-            nomad_poll(item, process_id);
+        if (process_id && process_id !== item._nomad_shown) {
+            nomad_focus(item, process_id, false);
         }
     }, 150);
 }
@@ -318,7 +337,6 @@ function nomad_upload(item) {
             'the upload sends what is stored in CAMS.');
         return;
     }
-    nomad_stop_polling(item);
     item.server(NOMAD.upload_func, [process_id], function(reply, error) {
         reply = reply || {};
         if (error) {
@@ -326,6 +344,7 @@ function nomad_upload(item) {
             return;
         }
         if (!reply.ok && nomad_is_validation(reply.errors)) {
+            item._nomad_shown = process_id;
             nomad_panels(item).each(function() {
                 nomad_show(item, $(this), reply);
             });
@@ -341,8 +360,9 @@ function nomad_upload(item) {
             nomad_panels(item).each(function() {
                 nomad_show(item, $(this), reply);
             });
+            nomad_refresh_row(item, process_id);
         }
-        nomad_poll(item, process_id);
+        nomad_focus(item, process_id, true);
     });
 }
 
@@ -397,7 +417,7 @@ function nomad_publish(item) {
                 item.warning($('<p class="nomad-refusal">').text(error || reply.message ||
                     nomad_error_text((reply.errors || [])[0])));
             }
-            nomad_poll(item, process_id);
+            nomad_focus(item, process_id, true);
         });
     });
 }
@@ -505,18 +525,18 @@ function nomad_edit_form_created(item) {
         return item.add_edit_button(text, options);
     });
     if (item.rec_count && item.id.value) {
-        nomad_poll(item, item.id.value);
+        nomad_focus(item, item.id.value, false);
     }
 }
 
 function nomad_view_form_closed(item) {
     nomad_stop_polling(item);
-    item._nomad_selected = undefined;
 }
 
+// A job may have ended while the form was open: bring the list row up to date.
 function nomad_edit_form_closed(item) {
     if (item.view_form && item.rec_count && item.id.value) {
-        nomad_poll(item, item.id.value);
+        nomad_focus(item, item.id.value, true);
     }
     else {
         nomad_stop_polling(item);

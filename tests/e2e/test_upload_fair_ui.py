@@ -25,7 +25,6 @@ def test_upload_fair_shows_progress_processed_status_and_nomad_link(
         running_demo, page, screenshot_dir):
     ui.log_in(page, running_demo.cams_url, "m.rossi", password(running_demo, "m.rossi"))
     ui.open_process(page, "Quick-Clean")
-    ui.wait_status(page, FORM, "not uploaded")
     ui.watch_status(page)
 
     ui.button(page, FORM, "nomad-upload-btn").click()
@@ -147,12 +146,13 @@ def test_a_user_without_the_right_sees_the_refusal_and_nothing_is_sent(running_d
     before = ui.standin_uploads(running_demo.printed_url("NOMAD stand-in:"))
     ui.log_in(page, running_demo.cams_url, "m.rossi", password(running_demo, "m.rossi"))
     ui.select(page, "SiN-Waveguide-07")
+    status = ui.panel(page, LIST).get_attribute("data-status")
     ui.button(page, LIST, "nomad-upload-btn").click()
 
     refusal = page.locator(".modal .nomad-refusal")
     refusal.wait_for()
     assert "m.rossi may not upload process 'SiN-Waveguide-07'" in refusal.inner_text()
-    assert ui.panel(page, LIST).get_attribute("data-status") == "not uploaded"
+    assert ui.panel(page, LIST).get_attribute("data-status") == status
     assert ui.standin_uploads(running_demo.printed_url("NOMAD stand-in:")) == before
 
 
@@ -183,3 +183,17 @@ def test_nomad_processing_failure_shows_failed_with_the_reason(running_demo, pag
         ".nomad-errors").inner_text()
     page.screenshot(path=str(screenshot_dir / "upload_fair_nomad_failed.png"), full_page=True)
     assert "could not process" in reasons and "Injected fault" in reasons, reasons
+
+
+def test_a_job_is_followed_in_the_list_while_another_process_is_selected(running_demo, page):
+    ui.log_in(page, running_demo.cams_url, "steward", password(running_demo, "steward"))
+    ui.select(page, "PicoTCDv3")
+    ui.watch_status(page)
+    ui.button(page, LIST, "nomad-upload-btn").click()
+    busy_label = ", ".join(f".label:text-is('{s}')" for s in BUSY)
+    ui.row(page, "PicoTCDv3").locator(busy_label).first.wait_for()
+
+    ui.select(page, "Faulty-Demo")
+    ui.row(page, "PicoTCDv3").locator(".label:text-is('processed')").wait_for()
+    assert ui.panel(page, LIST).locator(".nomad-process").inner_text() == "Faulty-Demo"
+    assert ui.not_reloaded(page)
