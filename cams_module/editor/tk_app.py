@@ -11,18 +11,17 @@ import json
 import sys
 import tkinter as tk
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from tkinter import filedialog, messagebox, ttk
 from typing import Any
 
 from .document import ArchiveDocument, DocumentError, load_document, new_document
-from .fields import display, is_list
-from .paths import Step, format_path, parse_path
+from .paths import Step, format_path
 from .profiles import SET_2_0, SET_2025_04, creatable_classes
 from .tk_chooser import ClassChooser
 from .tk_fields import FieldEditor
-from .units import unit_label
+from .tk_tree import ArchiveTree, Node
 
 FILE_TYPES = [("NOMAD archive", "*.archive.json"), ("JSON", "*.json"), ("All files", "*")]
 
@@ -47,17 +46,6 @@ class Dialogs:
     save_file: Callable[[str], str | None] = _ask_save
 
 
-@dataclass
-class Node:
-    """What a tree row stands for: a quantity, a section, a repeating group, a missing
-    sub-section, or a key the schema does not know."""
-
-    kind: str
-    steps: tuple[Step, ...]
-    info: Any = None
-    problems: list = field(default_factory=list)
-
-
 class EditorApp:
     """The main window. ``doc`` is the open ArchiveDocument (None while choosing a class)."""
 
@@ -69,13 +57,11 @@ class EditorApp:
         self.dialogs = dialogs or Dialogs()
         self.load_schemas = schema_loader or load_schema_set
         self.doc: ArchiveDocument | None = None
-        self.nodes: dict[str, Node] = {}
         self.problems: list = []
         self.editor: FieldEditor | None = None
         self.chooser: ClassChooser | None = None
         self.new_path: Path | None = None
         self.shown_path: str | None = None
-        self._selecting = False
         self.status = tk.StringVar(value="")
         root.title("official — NOMAD archive editor")
         root.geometry("1200x820")
@@ -122,26 +108,12 @@ class EditorApp:
 
         self.panes = panes = ttk.PanedWindow(self.root, orient="horizontal")
         panes.pack(side="top", fill="both", expand=True, padx=6, pady=4)
-        left = ttk.Frame(panes)
-        self.tree = ttk.Treeview(left, columns=("value", "unit", "check"), selectmode="browse")
-        self.tree.heading("#0", text="Key")
-        self.tree.heading("value", text="Value")
-        self.tree.heading("unit", text="Unit")
-        self.tree.heading("check", text="Check")
-        self.tree.column("#0", width=260)
-        self.tree.column("value", width=200)
-        self.tree.column("unit", width=60)
-        self.tree.column("check", width=100)
-        self.tree.tag_configure("problem", foreground="#b00020")
-        self.tree.tag_configure("unknown", foreground="#b35c00")
-        self.tree.tag_configure("empty", foreground="#888888")
-        scroll = ttk.Scrollbar(left, orient="vertical", command=self.tree.yview)
-        self.tree.configure(yscrollcommand=scroll.set)
-        self.tree.pack(side="left", fill="both", expand=True)
-        scroll.pack(side="right", fill="y")
+        self.archive_tree = ArchiveTree(panes)
+        self.tree = self.archive_tree.view
+        self.nodes = self.archive_tree.nodes
         self.tree.bind("<<TreeviewSelect>>", lambda _e: self._on_select())
         self.detail = ttk.Frame(panes, padding=8)
-        panes.add(left, weight=3)
+        panes.add(self.archive_tree, weight=3)
         panes.add(self.detail, weight=2)
 
         for key, command in (("<Control-s>", self.save), ("<Control-o>", self.open_dialog),
@@ -174,8 +146,7 @@ class EditorApp:
             return
         self.new_path = Path(path) if path else None
         self.doc = None
-        self.tree.delete(*self.tree.get_children())
-        self.nodes.clear()
+        self.archive_tree.clear()
         self._show_problems([])
         sets = [self.load_schemas(name) for name in (SET_2_0, SET_2025_04)]
         self._clear_detail()
@@ -208,31 +179,14 @@ class EditorApp:
         """Re-validate, rebuild the tree (keeping open rows) and select ``select``."""
         if self.doc is None:
             return
-        opened = {iid for iid in self.nodes if self.tree.exists(iid)
-                  and self.tree.item(iid, "open")}
         selected = select or self.selected_path()
         self.problems = self.doc.problems()
-        self._selecting = True
-        try:
-            self.tree.delete(*self.tree.get_children())
-            self.nodes.clear()
-            data = self.doc.archive.get("data")
-            self._add_section("", ("data",), data if isinstance(data, dict) else {})
-            for key in self.doc.archive:
-                if key != "data":
-                    self._add_unknown("", (key,), self.doc.archive[key])
-            self._mark_problems()
-            for iid in opened:
-                if self.tree.exists(iid):
-                    self.tree.item(iid, open=True)
-            target = self._nearest(selected) if selected else "data"
-            if target:
-                self.tree.see(target)
-                self.tree.selection_set(target)
-                self.tree.focus(target)
-        finally:
-            self.root.update_idletasks()
-            self._selecting = False
+        self.archive_tree.build(self.doc, self.problems)
+        target = self.archive_tree.nearest(selected) if selected else "data"
+        if target:
+            self.tree.see(target)
+            self.tree.selection_set(target)
+            self.tree.focus(target)
         self._show_problems(self.problems)
         self._update_title()
         if rebuild_detail:
@@ -240,124 +194,13 @@ class EditorApp:
         elif self.editor is not None:
             self.editor.preview()
 
-    def _add_section(self, parent: str, steps: tuple[Step, ...], section: dict,
-                     label: str | None = None) -> None:
-        assert self.doc is not None
-        iid = format_path(steps)
-        cls = self.doc.section_class(steps)
-        name = cls.short_name if cls is not None else "(unknown class)"
-        self.tree.insert(parent, "end", iid=iid, text=label or str(steps[-1]),
-                         values=(name, "", ""))
-        self.nodes[iid] = Node("section", steps, cls)
-        if cls is None:
-            for key, value in section.items():
-                if key != "m_def":
-                    self._add_unknown(iid, steps + (key,), value)
-            return
-        for qname, quantity in cls.quantities.items():
-            self._add_quantity(iid, steps + (qname,), quantity, section)
-        for sname, sub in cls.subsections.items():
-            sub_steps = steps + (sname,)
-            value = section.get(sname)
-            sub_iid = format_path(sub_steps)
-            if sub.repeats and isinstance(value, list):
-                self.tree.insert(iid, "end", iid=sub_iid, text=sname,
-                                 values=(f"{len(value)} item(s)", "", ""))
-                self.nodes[sub_iid] = Node("group", sub_steps, sub)
-                for index, item in enumerate(value):
-                    item_label = f"{sname}[{index}]"
-                    if isinstance(item, dict) and isinstance(item.get("name"), str):
-                        item_label += f"  {item['name']}"
-                    if isinstance(item, dict):
-                        self._add_section(sub_iid, sub_steps + (index,), item, item_label)
-                    else:
-                        self._add_unknown(sub_iid, sub_steps + (index,), item)
-            elif isinstance(value, dict) and not sub.repeats:
-                self._add_section(iid, sub_steps, value)
-            elif sname in section:
-                self._add_unknown(iid, sub_steps, value)
-            else:
-                text = "(none — select to add)" if not sub.repeats else "0 item(s)"
-                self.tree.insert(iid, "end", iid=sub_iid, text=sname, values=(text, "", ""),
-                                 tags=("empty",))
-                self.nodes[sub_iid] = Node("absent" if not sub.repeats else "group",
-                                           sub_steps, sub)
-        known = {"m_def", *cls.quantities, *cls.subsections}
-        for key, value in section.items():
-            if key not in known:
-                self._add_unknown(iid, steps + (key,), value)
-
-    def _add_quantity(self, parent: str, steps: tuple[Step, ...], quantity: Any,
-                      section: dict) -> None:
-        iid = format_path(steps)
-        unit = unit_label(quantity.unit) if quantity.unit else ""
-        self.tree.insert(parent, "end", iid=iid, text=str(steps[-1]), values=("", unit, ""))
-        self.nodes[iid] = Node("quantity", steps, quantity)
-        self._show_row_value(iid, section)
-
-    def _show_row_value(self, iid: str, section: Any) -> None:
-        """Show a quantity row's stored value (grey and empty when it is not set)."""
-        node = self.nodes[iid]
-        name = node.steps[-1]
-        present = isinstance(section, dict) and name in section
-        value = section.get(name) if present else None
-        if not present:
-            shown = ""
-        elif is_list(node.info) and isinstance(value, list):
-            shown = ", ".join(display(v) for v in value)
-        else:
-            shown = display(value)
-        shown = shown.replace("\n", " ⏎ ")
-        self.tree.set(iid, "value", shown if len(shown) <= 100 else shown[:97] + "...")
-        self.tree.item(iid, tags=() if present else ("empty",))
-
-    def _add_unknown(self, parent: str, steps: tuple[Step, ...], value: Any) -> None:
-        iid = format_path(steps)
-        text = json.dumps(value, ensure_ascii=False)
-        text = text if len(text) <= 60 else text[:57] + "..."
-        self.tree.insert(parent, "end", iid=iid, text=str(steps[-1]),
-                         values=(text, "", "⚠ not in schema"), tags=("unknown",))
-        self.nodes[iid] = Node("unknown", steps, value)
-
-    def _nearest(self, path: str) -> str:
-        """The row for ``path``, or of its closest ancestor that has a row."""
-        steps = parse_path(path) if path else ()
-        while steps:
-            iid = format_path(steps)
-            if self.tree.exists(iid):
-                return iid
-            steps = steps[:-1]
-        return "data" if self.tree.exists("data") else ""
-
     def _revalidate(self) -> None:
         """Validate again and re-mark the rows, without rebuilding the tree."""
         assert self.doc is not None
-        for iid, node in self.nodes.items():
-            if node.problems:
-                node.problems.clear()
-                tags = [t for t in self.tree.item(iid, "tags") if t != "problem"]
-                self.tree.item(iid, tags=tuple(tags))
-            if self.tree.set(iid, "check").startswith("✗"):
-                self.tree.set(iid, "check", "⚠ not in schema" if node.kind == "unknown" else "")
         self.problems = self.doc.problems()
-        self._mark_problems()
+        self.archive_tree.mark(self.problems)
         self._show_problems(self.problems)
         self._update_title()
-
-    def _mark_problems(self) -> None:
-        for problem in self.problems:
-            iid = self._nearest(problem.path)
-            if not iid:
-                continue
-            self.nodes[iid].problems.append(problem)
-            tags = set(self.tree.item(iid, "tags")) | {"problem"}
-            self.tree.item(iid, tags=tuple(tags))
-            self.tree.set(iid, "check", f"✗ {problem.code}")
-            parent = self.tree.parent(iid)
-            while parent:
-                if not self.tree.set(parent, "check"):
-                    self.tree.set(parent, "check", "✗ inside")
-                parent = self.tree.parent(parent)
 
     def selected_path(self) -> str | None:
         """Key path of the selected row (None when nothing is selected)."""
@@ -366,7 +209,7 @@ class EditorApp:
 
     def select(self, path: str) -> None:
         """Select the row of ``path`` (opening its parents) and show its editor."""
-        iid = self._nearest(path)
+        iid = self.archive_tree.nearest(path)
         self.tree.see(iid)
         self.tree.selection_set(iid)
         self.tree.focus(iid)
@@ -376,7 +219,7 @@ class EditorApp:
     def _on_select(self) -> None:
         # Rebuilding the tree queues selection events; the panel already shows that row.
         chosen = self.selected_path()
-        if not self._selecting and chosen != self.shown_path:
+        if chosen != self.shown_path:
             self._show_detail(chosen)
 
     # ----- detail panel ------------------------------------------------------------
@@ -520,7 +363,7 @@ class EditorApp:
             return
         iid = format_path(steps)
         if self.nodes.get(iid) is not None and self.nodes[iid].kind == "quantity":
-            self._show_row_value(iid, self.doc.get(steps[:-1]))
+            self.archive_tree.show_value(iid, self.doc.get(steps[:-1]))
             self._revalidate()
         else:
             self.refresh(select=iid, rebuild_detail=False)
