@@ -99,6 +99,9 @@ class ArchiveTree(ttk.Frame):
         shown = shown.replace("\n", " ⏎ ")
         self.view.set(iid, "value", shown if len(shown) <= 100 else shown[:97] + "...")
         self.view.item(iid, tags=() if present else ("empty",))
+        owner = node.steps[:-1]
+        if name == "name" and owner and isinstance(owner[-1], int):
+            self.view.item(format_path(owner), text=_item_label(owner, section))
 
     def mark(self, problems: list) -> None:
         """Mark the rows of ``problems`` (red, with the code) and their sections."""
@@ -157,10 +160,8 @@ class ArchiveTree(ttk.Frame):
                              values=(f"{len(value)} item(s)", "", ""))
             self.nodes[iid] = Node("group", steps, sub)
             for index, item in enumerate(value):
-                label = f"{name}[{index}]"
-                if isinstance(item, dict) and isinstance(item.get("name"), str):
-                    label += f"  {item['name']}"
                 if isinstance(item, dict):
+                    label = _item_label(steps + (index,), item)
                     self._add_section(iid, steps + (index,), item, label)
                 else:
                     self._add_unknown(iid, steps + (index,), item)
@@ -189,3 +190,11 @@ class ArchiveTree(ttk.Frame):
         self.view.insert(parent, "end", iid=iid, text=str(steps[-1]),
                          values=(text, "", UNKNOWN_MARK), tags=("unknown",))
         self.nodes[iid] = Node("unknown", steps, value)
+
+
+def _item_label(steps: tuple[Step, ...], item: Any) -> str:
+    """``etching_steps[0]  main etch``: a repeated item's row label, with its name if any."""
+    label = f"{steps[-2]}[{steps[-1]}]"
+    if isinstance(item, dict) and isinstance(item.get("name"), str):
+        label += f"  {item['name']}"
+    return label

@@ -94,6 +94,7 @@ def test_edit_with_units_add_a_sub_step_save_and_reload(root, xvfb, pump, upload
     app.editor.apply_button.invoke()
     root.update()
     assert app.doc.get("data.cleaning_steps[2].name") == "Final rinse"
+    assert app.tree.item("data.cleaning_steps[2]", "text") == "cleaning_steps[2]  Final rinse"
     xvfb.shot("official-03-sub-step-added")
 
     app.buttons["Save"].invoke()
