@@ -93,6 +93,11 @@ class EditorApp:
             button = ttk.Button(bar, text=label, command=command)
             button.pack(side="left", padx=2)
             self.buttons[label] = button
+        self.show_empty = tk.BooleanVar(value=True)
+        self.empty_toggle = ttk.Checkbutton(bar, text="Show empty fields",
+                                            variable=self.show_empty,
+                                            command=lambda: self.refresh(rebuild_detail=False))
+        self.empty_toggle.pack(side="left", padx=(12, 0))
         self.file_label = ttk.Label(bar, text="", padding=(12, 0))
         self.file_label.pack(side="left")
 
@@ -181,7 +186,7 @@ class EditorApp:
             return
         selected = select or self.selected_path()
         self.problems = self.doc.problems()
-        self.archive_tree.build(self.doc, self.problems)
+        self.archive_tree.build(self.doc, self.problems, show_empty=self.show_empty.get())
         target = self.archive_tree.nearest(selected) if selected else "data"
         if target:
             self.tree.see(target)

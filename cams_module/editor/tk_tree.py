@@ -51,6 +51,7 @@ class ArchiveTree(ttk.Frame):
         self.nodes: dict[str, Node] = {}
         self.doc: ArchiveDocument | None = None
         self._marked: set[str] = set()
+        self.show_empty = True
 
     def clear(self) -> None:
         """Remove every row."""
@@ -58,11 +59,13 @@ class ArchiveTree(ttk.Frame):
         self.nodes.clear()
         self._marked.clear()
 
-    def build(self, doc: ArchiveDocument, problems: list) -> None:
-        """Show ``doc`` (rows that were open stay open) and mark ``problems``."""
+    def build(self, doc: ArchiveDocument, problems: list, show_empty: bool = True) -> None:
+        """Show ``doc`` (rows that were open stay open) and mark ``problems``; without
+        ``show_empty`` only what the archive holds gets a row."""
         opened = {iid for iid in self.nodes
                   if self.view.exists(iid) and self.view.item(iid, "open")}
         self.doc = doc
+        self.show_empty = show_empty
         self.clear()
         data = doc.archive.get("data")
         self._add_section("", ("data",), data if isinstance(data, dict) else {})
@@ -142,9 +145,11 @@ class ArchiveTree(ttk.Frame):
                     self._add_unknown(iid, steps + (key,), value)
             return
         for qname, quantity in cls.quantities.items():
-            self._add_quantity(iid, steps + (qname,), quantity, section)
+            if self.show_empty or qname in section:
+                self._add_quantity(iid, steps + (qname,), quantity, section)
         for sname, sub in cls.subsections.items():
-            self._add_subsection(iid, steps + (sname,), sub, section)
+            if self.show_empty or sname in section:
+                self._add_subsection(iid, steps + (sname,), sub, section)
         known = {"m_def", *cls.quantities, *cls.subsections}
         for key, value in section.items():
             if key not in known:

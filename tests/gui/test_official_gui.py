@@ -419,3 +419,18 @@ def test_open_asks_before_dropping_changes_and_reports_broken_files(root, pump, 
     assert app.open_path(broken) is False
     assert "not valid JSON at line 1" in answers.errors[-1]
     assert app.doc.path.name == "Prova_PEB.archive.json"
+
+
+def test_hiding_empty_fields(root, pump, upload):
+    app = EditorApp(root, Answers().dialogs())
+    app.open_path(upload / "Prova_PEB.archive.json")
+    data = app.doc.get("data")
+    shown = set(app.tree.get_children("data"))
+    assert "data.recipe_file" in shown and "data.recipe_file" not in data
+    app.empty_toggle.invoke()
+    root.update()
+    hidden = {iid.split(".", 1)[1] for iid in app.tree.get_children("data")}
+    assert hidden == set(data) - {"m_def"}
+    app.empty_toggle.invoke()
+    root.update()
+    assert set(app.tree.get_children("data")) == shown
