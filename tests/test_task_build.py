@@ -16,7 +16,7 @@ DEMO = json.loads((REPO / "task" / "demo" / "processes.json").read_text())["proc
 
 def test_build_writes_a_jam_project_with_the_task_database(cams_task_build):
     folder = cams_task_build.path
-    assert (folder / "admin.sqlite").is_file() and (folder / "cams.sqlite").is_file()
+    assert (folder / "admin.sqlite").is_file()
     info = cams_task_build.info
     assert info["task"] == "cams"
     assert set(info["items"]) == {"step_types", "nomad_rights", "processes", "steps",
@@ -44,18 +44,21 @@ def test_modules_are_stored_where_the_application_builder_reads_them(cams_task_b
     assert safe_mode == 1
 
 
-def test_catalogue_holds_every_step_type_and_the_demo_uses_them_all(cams_task_build):
-    with sqlite3.connect(cams_task_build.path / "cams.sqlite") as db:
-        names = {r[0] for r in db.execute('SELECT "NAME" FROM "CAMS_STEP_TYPES"')}
-        rights = {r[0]: (r[1], r[2]) for r in db.execute(
-            'SELECT "ROLE_NAME", "CAN_UPLOAD", "CAN_PUBLISH" FROM "CAMS_NOMAD_RIGHTS"')}
-        used = {r[0] for r in db.execute(
-            'SELECT t."NAME" FROM "CAMS_STEPS" s JOIN "CAMS_STEP_TYPES" t '
-            'ON s."STEP_TYPE" = t."ID"')}
+def test_catalogue_holds_every_step_type_and_the_demo_uses_them_all(cams_server_factory):
+    server = cams_server_factory()
+    try:
+        session = server.login("admin")
+        types = {r["id"]: r["name"] for r in session.rows("step_types", ["name"])}
+        used = {types[r["step_type"]] for r in session.rows("steps", ["step_type"])}
+        rights = {r["role_name"]: (r["can_upload"], r["can_publish"]) for r in
+                  session.rows("nomad_rights", ["role_name", "can_upload", "can_publish"])}
+    finally:
+        server.stop()
     assert len(STEP_TYPES) == 30
-    assert names == {t["name"] for t in STEP_TYPES}
-    assert used == names
-    assert rights["Data steward"] == (1, 1) and rights["Researcher"] == (0, 0)
+    assert set(types.values()) == {t["name"] for t in STEP_TYPES}
+    assert used == set(types.values())
+    assert bool(rights["Data steward"][0]) and bool(rights["Data steward"][1])
+    assert not rights["Researcher"][0] and not rights["Researcher"][1]
 
 
 def test_demo_password_from_the_environment(tmp_path):
