@@ -42,8 +42,10 @@ class Judge:
     def jsonschema(self, m_def: str) -> dict[str, Any] | None:
         """NOMAD 2.x ``GET /schemas/<m_def>?format=jsonschema`` for a known class."""
         for schemas in self.sets:
-            if schemas.get(m_def) is not None:
-                return schemas.to_jsonschema(m_def)
+            cls = schemas.get(m_def)
+            if cls is not None:
+                # NOMAD cannot load these classes, so it answers 404 for them.
+                return None if cls.unreachable else schemas.to_jsonschema(m_def)
         return None
 
     def judge(self, text: bytes, mainfile: str, upload_mainfiles: set[str]) -> Verdict:

@@ -63,6 +63,7 @@ class StandinHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: StandinServer
     server_version = "NOMAD-standin/1.0"
+    disable_nagle_algorithm = True  # small JSON answers must not wait for a delayed ACK
 
     def log_message(self, format: str, *args) -> None:
         if self.server.log_requests:
