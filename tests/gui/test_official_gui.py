@@ -434,3 +434,24 @@ def test_hiding_empty_fields(root, pump, upload):
     app.empty_toggle.invoke()
     root.update()
     assert set(app.tree.get_children("data")) == shown
+
+
+def test_the_official_command_opens_its_window(xvfb, upload):
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "cams_module.official", str(upload / "Prova_PEB.archive.json")],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        found = subprocess.run(
+            ["xdotool", "search", "--sync", "--name", "^official .*Prova_PEB"],
+            capture_output=True, text=True, timeout=60,
+        )
+        assert found.returncode == 0 and found.stdout.strip()
+        assert proc.poll() is None  # the window is up and running its main loop
+        xvfb.shot("official-08-command-window")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
