@@ -371,8 +371,10 @@ def write_atomic(path: str | Path, text: str) -> None:
         raise
 
 
-def load_document(path: str | Path, profile: str | None = None) -> ArchiveDocument:
-    """Open an archive file with the schema set its ``data.m_def`` belongs to (or ``profile``)."""
+def load_document(path: str | Path, profile: str | None = None,
+                  fallback: str | None = None) -> ArchiveDocument:
+    """Open an archive file with the schema set its ``data.m_def`` belongs to (or ``profile``).
+    When the m_def names no known plugin, use ``fallback`` if given (else DocumentError)."""
     from cams_module.schema import load_schema_set
 
     from .profiles import ProfileError, set_name_for
@@ -381,7 +383,9 @@ def load_document(path: str | Path, profile: str | None = None) -> ArchiveDocume
     try:
         name = set_name_for(archive, profile)
     except ProfileError as exc:
-        raise DocumentError(f"{path}: {exc}") from None
+        if fallback is None:
+            raise DocumentError(f"{path}: {exc}") from None
+        name = fallback
     try:
         schemas = load_schema_set(name)
     except (KeyError, ValueError, FileNotFoundError):

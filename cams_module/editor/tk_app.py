@@ -129,8 +129,8 @@ class EditorApp:
     # ----- opening and creating --------------------------------------------------------
     def open_path(self, path: str | Path, profile: str | None = None) -> bool:
         """Open an archive file; show an error dialog and return False if it cannot be read."""
-        try:
-            doc = load_document(path, profile)
+        try:  # an unknown m_def still opens (flagged), so its class can be chosen
+            doc = load_document(path, profile, fallback=SET_2_0)
         except DocumentError as exc:
             self.dialogs.error("Cannot open archive", str(exc))
             return False
@@ -269,6 +269,8 @@ class EditorApp:
         cls = node.info
         ttk.Label(self.detail, text=f"Section of class {cls.m_def if cls else 'unknown'}",
                   wraplength=440).pack(anchor="w")
+        if cls is None and node.steps == ("data",):
+            self._class_picker()
         self.section_actions = ttk.Frame(self.detail)
         self.section_actions.pack(anchor="w", pady=8, fill="x")
         if cls is not None and cls.subsections:
@@ -298,6 +300,31 @@ class EditorApp:
             self.remove_button = ttk.Button(moves, text="Remove this section",
                                             command=lambda: self.remove(node.steps))
             self.remove_button.pack(side="left", padx=2)
+
+    def _class_picker(self) -> None:
+        """For an archive whose class the schema does not know: choose the class."""
+        assert self.doc is not None
+        current = (self.doc.archive.get("data") or {}).get("m_def")
+        ttk.Label(self.detail, foreground="#b35c00", wraplength=440, justify="left",
+                  text=f"The class {current!r} is unknown to {self.doc.schemas.name}. "
+                  "Choose the class this archive describes:").pack(anchor="w", pady=(6, 2))
+        row = ttk.Frame(self.detail)
+        row.pack(anchor="w", fill="x")
+        classes = [m for _, m in creatable_classes([self.doc.schemas])]
+        self.class_choice = ttk.Combobox(row, values=classes, width=52)
+        self.class_choice.grid(row=0, column=0)
+        self.class_button = ttk.Button(row, text="Set class", command=self._set_class)
+        self.class_button.grid(row=0, column=1, padx=4)
+
+    def _set_class(self) -> None:
+        assert self.doc is not None
+        m_def = self.class_choice.get().strip()
+        if self.doc.schemas.get(m_def) is None:
+            self.dialogs.error("Unknown class", f"{m_def!r} is not a class of "
+                               f"{self.doc.schemas.name}; pick one from the list")
+            return
+        self.doc.set(("data", "m_def"), m_def)
+        self.refresh(select="data")
 
     def _detail_group(self, node: Node) -> None:
         assert self.doc is not None

@@ -455,3 +455,20 @@ def test_the_official_command_opens_its_window(xvfb, upload):
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+def test_an_unknown_class_opens_flagged_and_can_be_chosen(root, pump, tmp_path):
+    odd = tmp_path / "odd.archive.json"
+    odd.write_text(json.dumps({"data": {"m_def": "my_lab.Etch", "name": "trench",
+                                        "pressure": 3}}))
+    app = EditorApp(root, Answers().dialogs())
+    assert app.open_path(odd)
+    assert [p.code for p in app.problems] == ["unknown_class"]
+    assert app.nodes["data.pressure"].kind == "unknown"
+    app.select("data")
+    app.class_choice.set(RIE)
+    app.class_button.invoke()
+    root.update()
+    assert app.doc.get("data.m_def") == RIE
+    assert app.nodes["data.name"].kind == "quantity"
+    assert [p.path for p in app.problems] == ["data.pressure"]  # still kept, flagged
