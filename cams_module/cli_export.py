@@ -66,7 +66,11 @@ def _export(args: argparse.Namespace) -> int:
     if not out.parent.is_dir():
         print(f"output folder {out.parent} does not exist", file=sys.stderr)
         return EXIT_INPUT
-    write_zip(result, out)
+    try:
+        write_zip(result, out)
+    except OSError as exc:  # ZipWriteError: full disk, no permission; nothing left behind
+        print(str(exc), file=sys.stderr)
+        return EXIT_INPUT
     if args.report:
         Path(args.report).write_text(
             json.dumps(result.report.to_dict(), indent=2, sort_keys=True, default=str) + "\n",

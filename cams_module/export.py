@@ -15,7 +15,7 @@ from cams_module.cams2nomad.engine import FieldProblem, Mapped, map_section
 from cams_module.cams2nomad.profile import DEFAULT_PROFILE, Profile, load_profile
 from cams_module.export_errors import ExportError, InputProblem
 from cams_module.export_report import ExportReport, UncertainTarget, UnmappedField
-from cams_module.export_zip import archive_bytes, write_zip
+from cams_module.export_zip import ZipWriteError, archive_bytes, write_zip
 from cams_module.safe_names import process_file, step_file
 
 __all__ = [
@@ -23,6 +23,7 @@ __all__ = [
     "ExportReport",
     "ExportResult",
     "InputProblem",
+    "ZipWriteError",
     "archive_bytes",
     "export_process",
     "step_reference",

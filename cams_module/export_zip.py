@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import tempfile
@@ -11,6 +12,24 @@ from pathlib import Path
 from typing import Any
 
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
+_NO_SPACE = {errno.ENOSPC, errno.EFBIG, errno.EDQUOT}
+
+
+class ZipWriteError(OSError):
+    """The zip could not be written (nothing was left at the target); says what to do."""
+
+    def __init__(self, path: Path, cause: OSError):
+        reason = cause.strerror or str(cause)
+        if cause.errno in _NO_SPACE:
+            hint = "the disk is full (or the file too large): free some space and export again"
+        else:
+            hint = "check that the folder exists and is writable, then export again"
+        self.message = f"could not write the export zip {path}: {reason}; {hint}"
+        super().__init__(cause.errno, self.message)
+        self.path = path
+
+    def __str__(self) -> str:
+        return self.message
 FILE_MODE = 0o644
 
 
@@ -34,12 +53,16 @@ def write_zip(result: Any, path: str | os.PathLike) -> Path:
     """Write an ExportResult's archives (or a name -> archive dict) as a deterministic zip.
 
     The zip is written to a temporary file beside ``path`` and renamed into place, so a
-    failure (e.g. a full disk) never leaves a half-written zip at ``path``.
+    failure (e.g. a full disk) never leaves a half-written zip at ``path``; it raises
+    :class:`ZipWriteError` (an OSError) saying what to do.
     """
     archives = result if isinstance(result, dict) else result.archives
     files = {name: archive_bytes(archive) for name, archive in archives.items()}
     target = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError as exc:
+        raise ZipWriteError(target, exc) from exc
     try:
         with os.fdopen(fd, "wb") as handle:
             zip_bytes_into(handle, files)
@@ -47,8 +70,10 @@ def write_zip(result: Any, path: str | os.PathLike) -> Path:
             os.fsync(handle.fileno())
         os.chmod(tmp, FILE_MODE)
         os.replace(tmp, target)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
+        if isinstance(exc, OSError):
+            raise ZipWriteError(target, exc) from exc
         raise
     return target

@@ -331,6 +331,43 @@ def test_failed_write_leaves_no_half_zip(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.zip"]
 
 
+def test_full_disk_gives_our_error_and_leaves_nothing(tmp_path):
+    """RLIMIT_FSIZE makes writes fail like a full disk (EFBIG), in a child process."""
+    import subprocess
+    import sys
+    import textwrap
+
+    target = tmp_path / "out" / "p.zip"
+    target.parent.mkdir()
+    script = textwrap.dedent(f"""
+        import json, resource, signal, sys
+        from cams_module.export import ZipWriteError, export_process, write_zip
+        result = export_process(json.load(open({str(DOCS / 'picotcdv3.json')!r})),
+                                profile={OLD!r})
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (2048, 2048))
+        try:
+            write_zip(result, {str(target)!r})
+        except ZipWriteError as err:
+            print(err)
+            sys.exit(3)
+    """)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=60, cwd=Path(__file__).resolve().parents[1])
+    assert done.returncode == 3, done.stderr
+    assert done.stdout.startswith(f"could not write the export zip {target}: ")
+    assert "the disk is full (or the file too large): free some space" in done.stdout
+    assert list(target.parent.iterdir()) == []
+
+
+def test_missing_folder_gives_our_error(tmp_path):
+    from cams_module.export import ZipWriteError
+
+    with pytest.raises(ZipWriteError) as err:
+        write_zip({}, tmp_path / "nope" / "x.zip")
+    assert "check that the folder exists and is writable" in str(err.value)
+
+
 def test_export_does_not_change_the_document():
     document = load("picotcdv3")
     before = copy.deepcopy(document)
