@@ -80,7 +80,7 @@ def snapshot_from_set(schemas: SchemaSet, **meta) -> dict:
         if cls.unreachable:
             entry["unreachable"] = True
         quantities = {}
-        for n in sorted(cls.quantities):
+        for n in cls.quantities:  # declared order (bases first): the editor saves in it
             q = cls.quantities[n]
             qd: dict = {"type": q.type}
             if q.unit:
@@ -93,7 +93,7 @@ def snapshot_from_set(schemas: SchemaSet, **meta) -> dict:
         entry["quantities"] = quantities
         entry["subsections"] = {
             n: {"section": s.section, "repeats": s.repeats}
-            for n, s in sorted(cls.subsections.items())
+            for n, s in cls.subsections.items()
         }
         classes[m_def] = entry
     return {"format": FORMAT, "name": schemas.name, **meta, "classes": classes}
