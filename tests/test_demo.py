@@ -26,11 +26,35 @@ def _cmdline(pid: int) -> list[str]:
     return Path(f"/proc/{pid}/cmdline").read_bytes().decode().split("\0")
 
 
+def _listening_addresses(port: int) -> set[str]:
+    """The local IPv4/IPv6 addresses with a listening TCP socket on `port` (from /proc)."""
+    found = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            rows = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for row in rows:
+            local, state = row.split()[1], row.split()[3]
+            address, hex_port = local.rsplit(":", 1)
+            if state == "0A" and int(hex_port, 16) == port:
+                if len(address) == 8:
+                    found.add(".".join(str(int(address[i:i + 2], 16)) for i in (6, 4, 2, 0)))
+                else:
+                    found.add(address)
+    return found
+
+
 def test_demo_starts_serves_login_and_stops_on_ctrl_c(demo_factory):
     running = demo_factory()
     cams_url = running.cams_url
     assert cams_url.startswith("http://127.0.0.1:")
     assert requests.get(cams_url, timeout=10).status_code == 200
+    port = int(cams_url.rstrip("/").rsplit(":", 1)[1])
+    assert _listening_addresses(port) == {"127.0.0.1"}, "CAMS listens on 127.0.0.1 only"
+    debugger = requests.get(cams_url + "?__debugger__=yes&cmd=resource&f=style.css",
+                            timeout=10).text.lower()
+    assert "debugger" not in debugger and "@font-face" not in debugger, "no Werkzeug debugger"
 
     info = running.users()
     session = requests.Session()
