@@ -111,6 +111,8 @@ def test_duration_takes_the_unit_when_no_format():
         (330, "H:M:S"),
         ("1:2:3", "M:S"),
         ("five", "min"),
+        ("-5", "min"),
+        ("-00:05:00", "H:M:S"),
     ],
 )
 def test_duration_refuses(value, fmt):

@@ -208,6 +208,8 @@ def to_duration(value: Any, target: TargetLike, unit: str | None = None, fmt: st
     if not fmt:
         raise ConversionError("no CAMS format or unit given for a duration", "a duration format")
     number = parse_number_for(value, f"a number of {fmt}")
+    if number < 0:
+        raise ConversionError(f"{value!r} is a negative duration", f"a number of {fmt} >= 0")
     return _finite(convert_quantity(number, fmt, out_unit), value, f"a number of {fmt}")
 
 

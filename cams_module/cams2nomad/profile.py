@@ -174,6 +174,9 @@ def profile_from_dict(doc: dict, name: str | None = None, schemas: Any = None) -
     _check_class(schemas, process_m_def, "process", problems)
     process_entries = _entries(schemas, process_m_def, process, "process", "source", problems)
     if schemas.get(process_m_def) is not None:
+        notes = schemas.get(process_m_def).quantities.get("notes")
+        if notes is None or type_kind(notes.type) != "str":
+            problems.append(f"process: {process_m_def} has no text quantity 'notes'")
         ref = schemas.get(process_m_def).quantities.get(steps_quantity)
         if ref is None or type_kind(ref.type) != "reference":
             problems.append(f"process: {steps_quantity!r} is not a reference quantity of "
