@@ -97,6 +97,15 @@ def test_key_order_is_schema_order(cleaning):
     assert keys == ["m_def", *quantities, *subsections]
 
 
+def test_schema_order_is_the_plugins_declared_order_not_alphabetical():
+    cls = load_schema_set("fabrication-utilities-2.0").get(RIE)
+    doc = new_document(cls.m_def, load_schema_set("fabrication-utilities-2.0"))
+    doc.set("data.wafer_side", "front")
+    doc.set("data.name", "Trench etch")
+    doc.set("data.depth_target", 250.0)
+    assert list(doc.ordered()["data"]) == ["m_def", "name", "wafer_side", "depth_target"]
+
+
 def test_saving_is_stable_and_pretty(cleaning, upload):
     first = cleaning.save().read_text()
     again = load_document(upload / "Prova_cleaning.archive.json")
