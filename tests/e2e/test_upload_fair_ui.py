@@ -197,3 +197,19 @@ def test_a_job_is_followed_in_the_list_while_another_process_is_selected(running
     ui.row(page, "PicoTCDv3").locator(".label:text-is('processed')").wait_for()
     assert ui.panel(page, LIST).locator(".nomad-process").inner_text() == "Faulty-Demo"
     assert ui.not_reloaded(page)
+
+
+def test_the_upload_log_shows_outcomes_and_readable_errors(running_demo, page,
+                                                           screenshot_dir):
+    ui.log_in(page, running_demo.cams_url, "steward", password(running_demo, "steward"))
+    ui.select(page, "Faulty-Demo")
+    ui.button(page, LIST, "nomad-upload-btn").click()
+    ui.panel(page, LIST).locator(".nomad-error").first.wait_for()
+
+    page.locator("#menu a.dropdown-toggle", has_text="Journals").click()
+    page.locator("#menu a.item-menu", has_text="NOMAD upload log").click()
+    invalid = page.locator(".upload_log .inner-table tr", has_text="Faulty-Demo").filter(
+        has=page.locator(".label-important:text-is('invalid')")).first
+    invalid.wait_for()
+    assert "time_IN" in invalid.locator(".text-error").inner_text()
+    page.screenshot(path=str(screenshot_dir / "upload_log.png"), full_page=True)
