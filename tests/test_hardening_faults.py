@@ -239,9 +239,6 @@ def test_disk_full_while_writing_the_zip_leaves_no_partial_file(tmp_path):
     assert list((tmp_path / "out").iterdir()) == []  # no zip, no temporary file
 
 
-@pytest.mark.xfail(strict=True, reason="F5 in docs/hardening-findings.md: write_zip lets "
-                   "the raw OSError (EFBIG/ENOSPC) through instead of an error of ours "
-                   "that tells the user what to do")
 def test_disk_full_while_writing_the_zip_raises_our_own_error(tmp_path):
     done = _write_zip_with_small_disk(tmp_path)
     assert done.stdout.startswith("cams_module."), done.stdout
@@ -294,8 +291,8 @@ def test_disk_full_at_the_press_sends_nothing_and_leaves_no_zip(cams_server_fact
     assert job_rows(server, pid) == []
 
 
-@pytest.mark.xfail(strict=True, reason="F5 in docs/hardening-findings.md: a full disk at the "
-                   "press is a raw server error ([Errno 28]), not logged, temp folder left")
+@pytest.mark.xfail(strict=True, reason="F5b in docs/hardening-findings.md: a full disk at the "
+                   "press is a server error, not a reply; not logged; temp folder left")
 def test_disk_full_at_the_press_is_a_clear_logged_refusal(cams_server_factory, nomad_server,
                                                          tiny_tmpfs):
     server, session, pid, reply = _press_on_full_disk(cams_server_factory, nomad_server,
