@@ -213,3 +213,16 @@ def test_the_upload_log_shows_outcomes_and_readable_errors(running_demo, page,
     invalid.wait_for()
     assert "time_IN" in invalid.locator(".text-error").inner_text()
     page.screenshot(path=str(screenshot_dir / "upload_log.png"), full_page=True)
+
+
+def test_upload_from_a_form_with_unsaved_changes_asks_to_save_first(running_demo, page):
+    before = ui.standin_uploads(running_demo.printed_url("NOMAD stand-in:"))
+    ui.log_in(page, running_demo.cams_url, "m.rossi", password(running_demo, "m.rossi"))
+    ui.open_process(page, "Quick-Clean")
+    page.locator(f"{FORM} textarea").last.fill("changed, not saved")
+    ui.button(page, FORM, "nomad-upload-btn").click()
+
+    warning = page.locator(".modal", has_text="unsaved changes").last
+    warning.wait_for()
+    assert "Save it" in warning.inner_text()
+    assert ui.standin_uploads(running_demo.printed_url("NOMAD stand-in:")) == before
