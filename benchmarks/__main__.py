@@ -1,0 +1,118 @@
+"""The one benchmark command: `./run bench` (= `python -m benchmarks`) prints one table.
+
+Rows: export time and peak memory (1 step, 1,000 steps, 1,000 processes x 20 steps) beside
+the bare json.dump+zip floor (`bench_export.measure`); Upload FAIR click-to-queued latency
+p50/p95 with 20 users pressing 50 processes at once, and for one press alone
+(`bench_load.run`); upload overhead and HTTP requests per upload against the local NOMAD
+stand-in (`bench_upload.measure`). Prints figures; asserts nothing.
+
+    python -m benchmarks [--processes 1000] [--only export,load,upload]
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+Row = tuple[str, str, str, str]  # area, case, measured, beside / target
+
+
+def export_rows(processes: int) -> list[Row]:
+    from benchmarks.bench_export import measure
+
+    targets = {0: "", 1: "; target < 0.5 s", 2: "; target < 10 s, memory flat"}
+    rows = []
+    for i, r in enumerate(measure(processes)):
+        quarters = "/".join(f"{p:.1f}" for p in r["peaks_mib"])
+        memory = f"peak {r['peak_mib']:.1f} MiB" + (f" ({quarters} per quarter)"
+                                                     if quarters else "")
+        rows.append(("export", f"{r['case']} ({r['steps']:,} steps)",
+                     f"{r['export_s']:.3f} s, {memory}",
+                     f"json.dump+zip {r['dump_zip_s']:.3f} s{targets.get(i, '')}"))
+    return rows
+
+
+def load_rows(users: int, processes: int) -> list[Row]:
+    from benchmarks.bench_load import run
+
+    f = run(users, processes)
+    return [
+        ("button", f"click-to-queued, {users} users x {processes} processes at once",
+         f"p50 {f['p50_ms']:.0f} ms, p95 {f['p95_ms']:.0f} ms (max {f['max_ms']:.0f})",
+         f"target p95 < 100 ms; {f['processed']}/{processes} processed in "
+         f"{f['until_done_s']:.1f} s, {f['errors']} refused"),
+        ("button", f"click-to-queued, one press alone ({f['alone_presses']} presses)",
+         f"p50 {f['alone_p50_ms']:.0f} ms, p95 {f['alone_p95_ms']:.0f} ms",
+         "target < 100 ms"),
+    ]
+
+
+def upload_rows() -> list[Row]:
+    from benchmarks.bench_upload import measure
+
+    rows = []
+    for r in measure():
+        rows.append(("upload", r["case"],
+                     f"overhead {r['overhead_s']:.3f} s, {r['requests']} HTTP requests",
+                     f"target < 0.3 s and < 8 requests; {r['entries']} entries, "
+                     f"{r['failed_entries']} failed"))
+    return rows
+
+
+def print_table(rows: list[Row]) -> None:
+    """One plain-text table."""
+    header: Row = ("area", "case", "measured", "beside / target")
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(4)]
+    line = "  ".join("-" * w for w in widths)
+    print("  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip())
+    print(line)
+    for row in rows:
+        print("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmarks and print the table."""
+    parser = argparse.ArgumentParser(prog="python -m benchmarks",
+                                     description=__doc__.splitlines()[0])
+    parser.add_argument("--processes", type=int, default=1000,
+                        help="processes of 20 steps in the export case (default 1000)")
+    parser.add_argument("--users", type=int, default=20)
+    parser.add_argument("--presses", type=int, default=50,
+                        help="processes pressed at once in the load case (default 50)")
+    parser.add_argument("--only", default="export,load,upload",
+                        help="comma-separated subset of export,load,upload")
+    args = parser.parse_args(argv)
+    parts: dict[str, Callable[[], list[Row]]] = {
+        "export": lambda: export_rows(args.processes),
+        "load": lambda: load_rows(args.users, args.presses),
+        "upload": upload_rows,
+    }
+    rows: list[Row] = []
+    started = time.perf_counter()
+    for name in [p.strip() for p in args.only.split(",") if p.strip()]:
+        if name not in parts:
+            parser.error(f"unknown part {name!r}; choose from {', '.join(parts)}")
+        print(f"running {name} …", file=sys.stderr, flush=True)
+        rows.extend(parts[name]())
+    print(f"cams-nomad benchmarks — Python {platform.python_version()}, "
+          f"{platform.machine()}, {_cpus()} CPUs; {time.perf_counter() - started:.0f} s")
+    print_table(rows)
+    return 0
+
+
+def _cpus() -> int:
+    import os
+
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
