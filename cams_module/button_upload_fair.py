@@ -23,7 +23,7 @@ from typing import Any
 from cams_module import job_store as store
 from cams_module import jobs
 from cams_module.cams_reader import active_layout, read_process
-from cams_module.cams_times import to_iso
+from cams_module.cams_times import to_iso, to_timestamp
 from cams_module.nomad_errors import NomadError
 from cams_module.permissions import User, may_publish, may_upload, session_user
 from cams_module.status import NomadStatus
@@ -97,10 +97,16 @@ def _write_zip(result: Any, folder: Path, name: str) -> tuple[Path, str]:
     return path, hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def _disk_message(err: OSError) -> str:
+    return (f"The export zip could not be written on the CAMS server ({err}). Free disk "
+            "space there (or point TMPDIR to a folder with room) and press again; nothing "
+            "was sent.")
+
+
 def _refuse(task: Any, process_id: int, user: User | None, action: str, status: Any,
-            message: str) -> dict:
+            message: str, outcome: str = "refused") -> dict:
     store.append_log(task, process_id, user_login=user.login if user else "", action=action,
-                     outcome="refused", errors=[{"step_position": None, "step_name": None,
+                     outcome=outcome, errors=[{"step_position": None, "step_name": None,
                                                  "step_type": None, "field": None,
                                                  "value": None, "message": message}])
     return _reply(False, status, message)
@@ -115,6 +121,17 @@ def _nomad_configured() -> str | None:
     except NomadError as err:
         return f"NOMAD is not configured on the CAMS server: {err.describe()}"
     return None
+
+
+def _interrupted_upload_time(task: Any, process_id: int, row: Any) -> float | None:
+    """When the last job was an upload cut off by a restart before NOMAD answered: the
+    POSIX time it was queued (its upload may exist on NOMAD and is adopted), else None."""
+    if row.upload_id:
+        return None
+    last = store.latest_job(task, process_id)
+    if not last or last["action"] != "upload" or last["state"] != "interrupted":
+        return None
+    return to_timestamp(last["created"]) if last["created"] else None
 
 
 def press_upload(task: Any, process_id: int, user: User | None) -> dict:
@@ -148,8 +165,15 @@ def press_upload(task: Any, process_id: int, user: User | None) -> dict:
                          log={"user_login": user.login, "action": "upload",
                               "outcome": "invalid", "errors": errors})
         return _reply(False, row.status, message, errors)
-    folder = Path(tempfile.mkdtemp(prefix="cams-nomad-"))
-    zip_path, sha256 = _write_zip(result, folder, row.name)
+    folder: Path | None = None
+    try:
+        folder = Path(tempfile.mkdtemp(prefix="cams-nomad-"))
+        zip_path, sha256 = _write_zip(result, folder, row.name)
+    except OSError as err:
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
+        return _refuse(task, process_id, user, "upload", row.status, _disk_message(err),
+                       outcome="failed")
     steps = {str(s["id"]): {"position": s.get("position"), "name": s.get("name"),
                             "type": s.get("type")} for s in document["steps"]}
     job = jobs.UploadJob(job_id=0, process_id=process_id, process_name=row.name,
@@ -157,6 +181,7 @@ def press_upload(task: Any, process_id: int, user: User | None) -> dict:
                          files=sorted(result.archives), sha256=sha256,
                          step_files=[[sid, f] for sid, f in result.step_files], steps=steps,
                          process_file=result.process_file, upload_id=row.upload_id)
+    job.adopt_after = _interrupted_upload_time(task, process_id, row)
     if not store.claim(task, process_id, NomadStatus.QUEUED, "Waiting for a worker…"):
         shutil.rmtree(folder, ignore_errors=True)
         return _reply(False, NomadStatus.QUEUED,
@@ -231,7 +256,11 @@ def export_for_download(task: Any, process_id: int, user: User | None) -> dict:
     root.mkdir(parents=True, exist_ok=True)
     _clean_exports(root)
     token = secrets.token_urlsafe(16)
-    path, sha256 = _write_zip(result, root / token, row.name)
+    try:
+        path, sha256 = _write_zip(result, root / token, row.name)
+    except OSError as err:
+        shutil.rmtree(root / token, ignore_errors=True)
+        return _reply(False, row.status, _disk_message(err))
     store.append_log(task, process_id, user_login=user.login, action="export",
                      outcome="exported", files=sorted(result.archives), zip_sha256=sha256)
     return _reply(True, row.status, f"Exported process '{row.name}' ({len(result.archives)} "

@@ -90,7 +90,7 @@ def step_type_names(task: Any, layout: CamsLayout | None = None) -> dict[int, st
 
 
 def step_values(step: Any, type_name: str, layout: CamsLayout) -> dict[str, Any]:
-    """The step type's CAMS fields and their values (empty values left out)."""
+    """The step type's CAMS fields and their values, as stored (empty columns left out)."""
     values: dict[str, Any] = {}
     if layout.step_values_json:
         text = step.field_by_name(layout.step_values_json).value
@@ -100,8 +100,10 @@ def step_values(step: Any, type_name: str, layout: CamsLayout) -> dict[str, Any]
                 raise ValueError("the step's field values are not a JSON object")
             values.update(loaded)
     for cams_name, column in layout.step_value_columns.get(type_name, {}).items():
-        values[cams_name] = _value(step, column)
-    return {k: v for k, v in values.items() if v is not None and v != ""}
+        value = _value(step, column)
+        if value is not None:
+            values[cams_name] = value
+    return values
 
 
 def read_process(task: Any, process_id: int, layout: CamsLayout | None = None) -> dict:

@@ -43,6 +43,11 @@ def from_iso(text: str | None) -> dt.datetime | None:
     return value
 
 
+def to_timestamp(value: dt.datetime) -> float:
+    """POSIX time of a naive CAMS date-time (in the facility's zone)."""
+    return dt.datetime.fromisoformat(to_iso(value)).timestamp()
+
+
 def now() -> dt.datetime:
     """The current naive local date-time, as CAMS stores it."""
     zone = cams_zone()

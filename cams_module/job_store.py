@@ -226,6 +226,7 @@ def latest_job(task: Any, process_id: int) -> dict | None:
     if rows.record_count() == 0:
         return None
     return {"id": rows.id.value, "action": rows.action.value, "state": rows.state.value,
+            "created": rows.created.value, "started": rows.started.value,
             "user_login": rows.user_login.value, "worker": rows.worker.value,
             "upload_id": rows.upload_id.value, "embargo_months": rows.embargo_months.value,
             "payload": json.loads(rows.payload.value or "{}")}

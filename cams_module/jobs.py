@@ -54,6 +54,8 @@ class UploadJob:
     steps: dict[str, dict]
     process_file: str = ""
     upload_id: str | None = None
+    #: POSIX time of an interrupted earlier job: NOMAD may hold its upload (adopt it)
+    adopt_after: float | None = None
     action: str = "upload"
     embargo_months: int = 0
     extra: dict = field(default_factory=dict)
@@ -63,6 +65,14 @@ class UploadJob:
         data = asdict(self)
         data.pop("zip_path")
         return data
+
+
+def processing_deadline() -> float:
+    """Seconds a job waits for NOMAD's processing (env NOMAD_PROCESSING_DEADLINE, 900)."""
+    try:
+        return max(1.0, float(os.environ.get("NOMAD_PROCESSING_DEADLINE") or 900))
+    except ValueError:
+        return 900.0
 
 
 def client_factory():
@@ -136,15 +146,20 @@ def run_upload(task: Any, job: UploadJob) -> None:
 
     try:
         client = client_factory()
+        if not job.upload_id and job.adopt_after:
+            job.upload_id = orphaned_upload(client, job)
+        if job.upload_id:
+            settle(client, job.upload_id)
         try:
             upload = client.upload_file(job.zip_path, upload_name=job.process_name,
-                                        upload_id=job.upload_id, progress=progress)
+                                        upload_id=job.upload_id, progress=progress,
+                                        deadline=processing_deadline())
         except NotFoundError:
             if not job.upload_id or seen["processing"]:
                 raise
             job.upload_id = None  # the earlier upload is gone on NOMAD: make a new one
             upload = client.upload_file(job.zip_path, upload_name=job.process_name,
-                                        progress=progress)
+                                        progress=progress, deadline=processing_deadline())
     except ProcessingFailed as err:
         _finish_upload(task, job, err.upload, NomadStatus.FAILED)
         return
@@ -164,7 +179,8 @@ def run_publish(task: Any, job: UploadJob) -> None:
     try:
         client = client_factory()
         client.publish_upload(job.upload_id, embargo_length=job.embargo_months)
-        upload = client.wait_for_upload_completion(job.upload_id)
+        upload = client.wait_for_upload_completion(job.upload_id,
+                                                   deadline=processing_deadline())
     except NomadError as err:
         _finish(task, job, NomadStatus.PROCESSED,
                 f"Publishing failed; the upload is unchanged. {_nomad_sentence(err)}",
@@ -182,7 +198,8 @@ def run_resume(task: Any, job: UploadJob) -> None:
                                        "worker": WORKER}))
     try:
         client = client_factory()
-        upload = client.wait_for_upload_completion(job.upload_id)
+        upload = client.wait_for_upload_completion(job.upload_id,
+                                                   deadline=processing_deadline())
         if upload.published:
             _finish_publish(task, job, upload)
             return
@@ -197,6 +214,34 @@ def run_resume(task: Any, job: UploadJob) -> None:
         return
     _finish_upload(task, job, upload,
                    NomadStatus.PROCESSED if upload.succeeded else NomadStatus.FAILED)
+
+
+def settle(client: Any, upload_id: str) -> None:
+    """Wait until NOMAD has finished processing `upload_id` (files of an upload cannot
+    change while it is processed); a vanished upload is left to the caller."""
+    try:
+        if client.check_upload_status(upload_id).process_running:
+            client.wait_for_upload_completion(upload_id, deadline=processing_deadline())
+    except NotFoundError:
+        return
+
+
+def orphaned_upload(client: Any, job: UploadJob) -> str | None:
+    """The unpublished NOMAD upload an interrupted earlier job of this process created
+    (named like the process, created after that job was queued), or None."""
+    from cams_module.api_collection import CLOCK_SKEW
+
+    try:
+        found = client.find_uploads(job.process_name,
+                                    created_after=job.adopt_after - CLOCK_SKEW)
+    except NomadError:
+        return None
+    for upload in found:
+        if not upload.published:
+            log.info("adopting upload %s left by an interrupted job of process %s",
+                     upload.upload_id, job.process_id)
+            return upload.upload_id
+    return None
 
 
 # -- write-back ---------------------------------------------------------------------

@@ -10,11 +10,20 @@ import io
 import json
 import re
 import socket
+import time
 import zipfile
 
 import requests
 
 DONE = ("processed", "failed", "published")
+
+
+def standin_uploads(nomad) -> list[str]:
+    """Upload ids the stand-in holds (asked as its lab user)."""
+    token = nomad.token()
+    reply = requests.get(f"{nomad.url}/uploads", headers={"Authorization": f"Bearer {token}"},
+                         params={"page_size": 100}, timeout=30)
+    return [u["upload_id"] for u in reply.json()["data"]]
 
 
 def uploads_created(nomad) -> int:
@@ -225,22 +234,43 @@ def test_restart_while_nomad_processes_resumes_the_job(cams_server_factory,
     slow_nomad.stop()
 
 
-def test_restart_while_uploading_marks_failed_and_retry_works(cams_server, nomad_server):
-    nomad_server.fault(match="POST /uploads", delay=4.0)
+def test_restart_while_uploading_marks_failed_and_retry_adopts_the_upload(cams_server,
+                                                                          nomad_server):
+    nomad_server.fault(match="POST /uploads", delay=3.0)
     session = cams_server.login("m.rossi")
     pid = session.process_id("Quick-Clean")
     session.call("processes", "upload_fair", pid)
     session.wait_status(pid, ("uploading",), timeout=30)
+    time.sleep(0.3)  # the zip is on its way; NOMAD answers only after the delay
     cams_server.kill()
     cams_server.start()
     session = cams_server.login("m.rossi")
     state = session.state(pid)
     assert state["status"] == "failed"
     assert "interrupted by a server restart" in state["message"].lower()
+    end = time.monotonic() + 15
+    while not standin_uploads(nomad_server) and time.monotonic() < end:
+        time.sleep(0.1)  # NOMAD finishes receiving what the dead server sent
+    [orphan] = standin_uploads(nomad_server)
     assert session.call("processes", "upload_fair", pid)["ok"] is True
-    assert session.wait_status(pid, DONE)["status"] == "processed"
+    final = session.wait_status(pid, DONE)
+    assert final["status"] == "processed", (final["message"], final["upload_id"], orphan)
+    assert final["upload_id"] == orphan
+    assert standin_uploads(nomad_server) == [orphan]
     outcomes = [r["outcome"] for r in log_rows(session, pid)]
     assert outcomes == ["interrupted", "processed"]
+
+
+def test_processing_that_outlasts_the_deadline_ends_failed(cams_server_factory, nomad_server):
+    nomad_server.fault(processing_never_ends=True)
+    server = cams_server_factory(nomad=nomad_server, env={"NOMAD_PROCESSING_DEADLINE": "1.5"})
+    session = server.login("m.rossi")
+    pid = session.process_id("Quick-Clean")
+    session.call("processes", "upload_fair", pid)
+    state = session.wait_status(pid, DONE, timeout=30)
+    assert state["status"] == "failed" and state["upload_id"]
+    assert "still processing" in state["message"]
+    server.stop()
 
 
 def test_export_serves_the_zip_without_uploading(cams_server, nomad_server):
