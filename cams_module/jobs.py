@@ -25,6 +25,7 @@ from cams_module import job_store as store
 from cams_module.cams_times import now
 from cams_module.nomad_errors import NomadError, NotFoundError, ProcessingFailed
 from cams_module.status import NomadStatus
+from cams_module.upload_errors import entry_errors
 
 log = logging.getLogger("cams_module.jobs")
 
@@ -259,37 +260,12 @@ def _match_entries(job: UploadJob, upload: Any) -> dict[int, Any]:
             if mainfile in by_file}
 
 
-def step_label(step: dict) -> str:
-    """"step 2 (Trench etch, RIE PlasmaPro)" for messages."""
-    return f"step {step.get('position')} ({step.get('name')}, {step.get('type')})"
-
-
-def entry_errors(job: UploadJob, upload: Any) -> list[dict]:
-    """NOMAD's processing errors as error objects naming the CAMS step."""
-    step_of_file = {mainfile: job.steps.get(str(sid), {}) for sid, mainfile in job.step_files}
-    errors = []
-    for entry in upload.failed_entries:
-        name = entry.mainfile.rsplit("/", 1)[-1]
-        step = step_of_file.get(entry.mainfile) or step_of_file.get(name)
-        reasons = "; ".join(entry.errors) or "failed without an error message"
-        where = (f"Step {step['position']} ({step['name']}, {step['type']})" if step
-                 else f"The process entry ({entry.mainfile})")
-        errors.append({"step_position": step.get("position") if step else None,
-                       "step_name": step.get("name") if step else None,
-                       "step_type": step.get("type") if step else None,
-                       "field": None, "value": None,
-                       "message": f"{where}: NOMAD could not process it: {reasons}"})
-    for reason in upload.errors:
-        errors.append({"step_position": None, "step_name": None, "step_type": None,
-                       "field": None, "value": None, "message": f"NOMAD: {reason}"})
-    return errors
-
-
 def _finish_upload(task: Any, job: UploadJob, upload: Any, status: NomadStatus) -> None:
     entries = _match_entries(job, upload)
     steps = {sid: {"nomad_entry_id": e.entry_id, "nomad_entry_link": e.gui_url or ""}
              for sid, e in entries.items()}
-    errors = [] if status == NomadStatus.PROCESSED else entry_errors(job, upload)
+    errors = ([] if status == NomadStatus.PROCESSED
+              else entry_errors(job.step_files, job.steps, upload))
     if status == NomadStatus.PROCESSED:
         message = (f"Processed by NOMAD: {len(upload.entries)} entries in upload "
                    f"{upload.upload_id}.")
