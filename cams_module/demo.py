@@ -25,6 +25,7 @@ import signal
 import sys
 import tempfile
 import threading
+import urllib.request
 from pathlib import Path
 
 from cams_module.demo_task import (
@@ -71,6 +72,16 @@ def nomad_env_for_real_server(url: str) -> dict[str, str]:
               "NOMAD_USERNAME and NOMAD_PASSWORD, or NOMAD_CONFIG); uploads will be refused.",
               file=sys.stderr)
     return {"NOMAD_URL": url}
+
+
+def warm_up(cams_url: str) -> None:
+    """Load the task now (jam.py loads it on the first request; that also runs the
+    start-up recovery of interrupted NOMAD jobs), so the first visitor does not wait."""
+    try:
+        with urllib.request.urlopen(cams_url, timeout=60) as response:
+            response.read()
+    except OSError as err:
+        print(f"warning: CAMS did not answer its first request ({err}).", file=sys.stderr)
 
 
 def gui_url(api_url: str) -> str:
@@ -145,6 +156,7 @@ def main(argv: list[str] | None = None) -> int:
                 cwd=str(REPO),
             )
             services.append(cams)
+            warm_up(cams.url)
             print(banner(cams.url, demo_users(task_dir), nomad_env["NOMAD_URL"],
                          standin=not args.nomad_url), flush=True)
             while not stop.wait(0.5):
