@@ -4,8 +4,8 @@ Each test drives a real jam.py server (sqlite) through `/api` against the NOMAD 
 and injects one fault: NOMAD down at the press, NOMAD going away mid-upload (the answer of
 the creating POST lost; dropped connections while polling), a 503 storm with Retry-After,
 the token expiring between upload and publish, processing that never ends, the CAMS
-server killed mid-job, the disk full while writing the zip. Known gaps are pinned by
-strict xfail tests naming the finding in docs/hardening-findings.md.
+server killed mid-job, the disk full while writing the zip. Tests of findings in
+docs/hardening-findings.md (F3, F4, F5, F5b; all fixed) guard their fixes.
 """
 
 from __future__ import annotations
@@ -151,8 +151,6 @@ def test_processing_that_never_ends_times_out_in_the_client(nomad_server, tmp_pa
     assert len(uploads_named(nomad_server, "never")) == 1
 
 
-@pytest.mark.xfail(strict=True, reason="F3 in docs/hardening-findings.md: the upload job "
-                   "waits NOMAD's processing for a fixed 900 s; no deadline is configurable")
 def test_processing_that_never_ends_gives_a_clear_status_in_cams(cams_server_factory,
                                                                  nomad_server):
     nomad_server.fault(processing_never_ends=True)
@@ -178,9 +176,8 @@ def test_cams_killed_while_uploading_leaves_no_stuck_process(cams_server, nomad_
     assert [r["state"] for r in job_rows(cams_server, pid)] == ["interrupted"]
 
 
-@pytest.mark.xfail(strict=True, reason="F4 in docs/hardening-findings.md: an upload NOMAD "
-                   "received while CAMS died is orphaned; the next press makes a second one")
-def test_cams_killed_while_uploading_then_pressed_again_one_upload(cams_server, nomad_server):
+def test_cams_killed_while_uploading_then_pressed_again_one_upload(cams_server,  # F4
+                                                                  nomad_server):
     nomad_server.fault(match="POST /uploads", delay=2.0)
     session, pid, _ = press(cams_server, "m.rossi", "Quick-Clean")
     wait_state(session, pid, lambda s: nomad_server.stats()["routes"].get("POST /uploads"))
@@ -291,8 +288,6 @@ def test_disk_full_at_the_press_sends_nothing_and_leaves_no_zip(cams_server_fact
     assert job_rows(server, pid) == []
 
 
-@pytest.mark.xfail(strict=True, reason="F5b in docs/hardening-findings.md: a full disk at the "
-                   "press is a server error, not a reply; not logged; temp folder left")
 def test_disk_full_at_the_press_is_a_clear_logged_refusal(cams_server_factory, nomad_server,
                                                          tiny_tmpfs):
     server, session, pid, reply = _press_on_full_disk(cams_server_factory, nomad_server,
