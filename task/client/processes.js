@@ -4,7 +4,7 @@
 // process form (edit form), shows the upload's progress and outcome in a panel without
 // reloading the page, and shows the NOMAD status and link as columns of the list.
 // Everything NOMAD-related lives in functions named nomad_*; an existing CAMS client
-// module only needs the four one-line event handlers at the bottom (docs/web-ui.md).
+// module only needs the one-line event handlers at the bottom (docs/web-ui.md).
 
 var NOMAD = {
     upload_func: 'upload_fair',
@@ -366,7 +366,7 @@ function nomad_upload(item) {
     });
 }
 
-function nomad_publish_dialog_html(info) {
+function nomad_publish_dialog_html() {
     return '<div class="nomad-publish-dialog">' +
         '<p><strong>Publishing on NOMAD cannot be undone.</strong> The upload of ' +
         '<span class="nomad-publish-name"></span> becomes permanent: its files can never ' +
@@ -394,7 +394,8 @@ function nomad_publish(item) {
         return;
     }
     $content = $(nomad_publish_dialog_html());
-    $content.find('.nomad-publish-name').text('"' + item.name.display_text + '"');
+    $content.find('.nomad-publish-name').text(item.field_by_name('name') ?
+        '"' + item.field_by_name('name').display_text + '"' : 'process ' + process_id);
     $dialog = item.message($content, {title: 'Publish on NOMAD', width: 520});
     $dialog.find('.nomad-confirm').on('change', function() {
         $dialog.find('.nomad-publish-confirm').prop('disabled', !this.checked);
