@@ -296,3 +296,36 @@ def test_disk_full_at_the_press_is_a_clear_logged_refusal(cams_server_factory, n
     assert "disk" in reply["message"].lower() or "space" in reply["message"].lower()
     assert [r["action"] for r in log_rows(server, pid)] == ["upload"]
     assert [p.name for p in tiny_tmpfs.iterdir()] == ["filler"]
+
+
+def test_publish_refused_by_nomad_returns_to_processed_and_can_be_pressed_again(
+        cams_server, nomad_server):
+    session, pid, _ = press(cams_server, "m.rossi", "Quick-Clean")
+    session.wait_status(pid, DONE)
+    processed = assert_processed(cams_server, nomad_server, pid, "Quick-Clean")
+    nomad_server.fault(match="POST /uploads/*/action/publish", status=400,
+                       detail="The upload cannot be published right now")
+    steward = cams_server.login("steward")
+    assert steward.call("processes", "publish_fair", pid, 0)["ok"]
+    back = steward.wait_status(pid, ("processed", "published", "failed"))
+    assert back["status"] == "processed" and not back["busy"], back
+    assert "Publishing failed" in back["message"] and back["can_publish"], back
+    assert back["upload_id"] == processed["upload_id"]
+    assert steward.call("processes", "publish_fair", pid, 0)["ok"]
+    assert steward.wait_status(pid, ("published", "failed"))["status"] == "published"
+    held = uploads_named(nomad_server, "Quick-Clean")
+    assert [(u["upload_id"], u["published"]) for u in held] == [(processed["upload_id"], True)]
+    assert [(r["action"], r["outcome"]) for r in log_rows(cams_server, pid)] == \
+        [("upload", "processed"), ("publish", "failed"), ("publish", "published")]
+
+
+def test_publish_answered_500_once_is_checked_and_published_once(cams_server, nomad_server):
+    session, pid, _ = press(cams_server, "m.rossi", "Quick-Clean")
+    session.wait_status(pid, DONE)
+    nomad_server.fault(match="POST /uploads/*/action/publish", status=500)
+    steward = cams_server.login("steward")
+    assert steward.call("processes", "publish_fair", pid, 0)["ok"]
+    assert steward.wait_status(pid, ("published", "failed"))["status"] == "published"
+    assert [u["published"] for u in uploads_named(nomad_server, "Quick-Clean")] == [True]
+    assert [(r["action"], r["outcome"]) for r in log_rows(cams_server, pid)] == \
+        [("upload", "processed"), ("publish", "published")]
