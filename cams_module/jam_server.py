@@ -2,13 +2,15 @@
 
 `python -m cams_module.jam_server PROJECT_DIR --port 8080` prints one line
 `CAMS listening on http://127.0.0.1:<port>/` once the socket is bound (port 0 picks a
-free one) and serves until SIGINT or SIGTERM. jam.py vendors Werkzeug 1.0: run this in
-its own process, never next to another web stack.
+free one) and serves until SIGINT or SIGTERM, then exits at once (a NOMAD job running in
+a worker thread is interrupted; the next start recovers it). jam.py vendors Werkzeug 1.0:
+run this in its own process, never next to another web stack.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 from pathlib import Path
@@ -38,7 +40,7 @@ def _stop(signum, frame):  # noqa: ARG001 - signal handler signature
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Command line entry point: serve PROJECT_DIR until interrupted."""
+    """Command line entry point: serve PROJECT_DIR until interrupted (then exit at once)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("project_dir", type=Path, help="a built jam.py task folder")
     parser.add_argument("--port", type=int, default=8080, help="0 picks a free port")
@@ -61,7 +63,11 @@ def main(argv: list[str] | None = None) -> int:
         pass
     finally:
         server.server_close()
-    return 0
+    # Stop now, even while a NOMAD job runs in a worker thread (the interpreter would wait
+    # for it): an interrupted job is recovered when the task is loaded again.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 if __name__ == "__main__":

@@ -59,6 +59,8 @@ class Service:
             try:
                 self.process.wait(timeout)
             except subprocess.TimeoutExpired:
+                print(f"{self.name} did not stop within {timeout:.0f} s; killing it.",
+                      file=sys.stderr, flush=True)
                 self.process.kill()
                 self.process.wait(timeout)
         if self._forwarder is not None:

@@ -192,3 +192,23 @@ def test_demo_reports_a_cams_port_in_use(demo_task_template, tmp_path):
     assert result.returncode == 1
     assert f"CAMS cannot listen on 127.0.0.1:{port}" in result.stdout + result.stderr
     assert "choose another port with --port" in result.stdout + result.stderr
+
+
+def test_ctrl_c_while_a_job_runs_stops_everything_at_once(demo_factory):
+    running = demo_factory(["--processing-delay", "30"])
+    info = running.users()
+    session = requests.Session()
+    password = info["users"]["m.rossi"]["password"]
+    session.post(running.cams_url + "api", json=["login", info["task_id"], 0,
+                                                 [{"login": "m.rossi", "password": password}],
+                                                 0], timeout=10).raise_for_status()
+    assert _call(session, running.cams_url, info, "upload_fair", 5)["ok"]
+    deadline = time.monotonic() + 30
+    while _call(session, running.cams_url, info, "nomad_state", 5)["status"] != "processing":
+        assert time.monotonic() < deadline, "the job never reached NOMAD's processing"
+        time.sleep(0.2)
+    children = running.children()
+
+    assert running.interrupt() == 0
+    assert "killing it" not in running.output, "jam.py must stop by itself, not be killed"
+    assert not any(_pid_alive(pid) for pid in children)
