@@ -28,7 +28,11 @@ def test_upload_fair_shows_progress_processed_status_and_nomad_link(
     ui.watch_status(page)
 
     ui.button(page, FORM, "nomad-upload-btn").click()
+    ui.wait_status(page, FORM, "processing")
+    assert ui.panel(page, FORM).locator(".nomad-progress .bar").is_visible()
+    page.screenshot(path=str(screenshot_dir / "upload_fair_progress.png"), full_page=True)
     ui.wait_status(page, FORM, "processed")
+    assert not ui.panel(page, FORM).locator(".nomad-progress").is_visible()
 
     seen = ui.statuses_seen(page)
     assert seen[-1] == "processed"
