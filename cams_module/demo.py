@@ -51,13 +51,17 @@ def write_users_file(folder: Path, username: str, password: str) -> Path:
 
 
 def start_standin(secrets_dir: Path, processing_delay: float) -> tuple[Service, dict[str, str]]:
-    """Start the local NOMAD stand-in with a fresh account; return it and CAMS's NOMAD env."""
+    """Start the local NOMAD stand-in with a fresh account; return it and CAMS's NOMAD env.
+
+    Its users file and upload files live in `secrets_dir`, which the launcher removes.
+    """
     password = secrets.token_urlsafe(18)
     users = write_users_file(secrets_dir, STANDIN_USER, password)
     service = start_service(
         "nomad",
         [sys.executable, "-m", "cams_module.nomad_standin", "--port", "0",
-         "--processing-delay", str(processing_delay), "--users", str(users)],
+         "--processing-delay", str(processing_delay), "--users", str(users),
+         "--data-dir", str(secrets_dir / "nomad-data")],
         env=child_env({}),
         cwd=str(REPO),
     )

@@ -86,6 +86,7 @@ def test_demo_starts_serves_login_and_stops_on_ctrl_c(demo_factory):
     assert running.interrupt() == 0
     assert not _pid_alive(standin_pid) and not _pid_alive(jam_pid)
     assert not users_file.exists(), "the NOMAD users file is removed on exit"
+    assert not users_file.parent.exists(), "and so are the stand-in's upload files"
     assert nomad_password not in running.output
 
 
