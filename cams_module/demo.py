@@ -39,6 +39,8 @@ from cams_module.demo_task import (
 from cams_module.service_process import Service, ServiceError, child_env, start_service
 
 STANDIN_USER = "cams-demo"
+# Settings meant for a real NOMAD: never handed to CAMS when it talks to the stand-in.
+REAL_NOMAD_ONLY = ("NOMAD_TOKEN", "NOMAD_CONFIG", "NOMAD_USERNAME", "NOMAD_PASSWORD")
 
 
 def write_users_file(folder: Path, username: str, password: str) -> Path:
@@ -156,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
                 "cams",
                 [sys.executable, "-m", "cams_module.jam_server", str(task_dir),
                  "--port", str(args.port)],
-                env=child_env(nomad_env),
+                env=child_env(nomad_env, drop=() if args.nomad_url else REAL_NOMAD_ONLY),
                 cwd=str(REPO),
             )
             services.append(cams)

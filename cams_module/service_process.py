@@ -125,9 +125,9 @@ def start_service(
     return service
 
 
-def child_env(extra: Mapping[str, str]) -> dict[str, str]:
-    """This process's environment plus `extra`, with unbuffered Python output."""
-    env = dict(os.environ)
+def child_env(extra: Mapping[str, str], drop: Sequence[str] = ()) -> dict[str, str]:
+    """This process's environment without `drop`, plus `extra`, with unbuffered output."""
+    env = {key: value for key, value in os.environ.items() if key not in drop}
     env.update(extra)
     env["PYTHONUNBUFFERED"] = "1"
     return env

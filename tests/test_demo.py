@@ -45,8 +45,14 @@ def _listening_addresses(port: int) -> set[str]:
     return found
 
 
+def _environ(pid: int) -> dict[str, str]:
+    pairs = Path(f"/proc/{pid}/environ").read_bytes().decode().split("\0")
+    return dict(pair.split("=", 1) for pair in pairs if "=" in pair)
+
+
 def test_demo_starts_serves_login_and_stops_on_ctrl_c(demo_factory):
-    running = demo_factory()
+    running = demo_factory(env={"NOMAD_TOKEN": "meant-for-a-real-nomad",
+                                "NOMAD_CONFIG": "/somewhere/nomad.ini"})
     cams_url = running.cams_url
     assert cams_url.startswith("http://127.0.0.1:")
     assert requests.get(cams_url, timeout=10).status_code == 200
@@ -81,6 +87,10 @@ def test_demo_starts_serves_login_and_stops_on_ctrl_c(demo_factory):
     assert stat.S_IMODE(users_file.stat().st_mode) == 0o600
     nomad_password = next(iter(json.loads(users_file.read_text()).values()))
     assert nomad_password not in " ".join(_cmdline(jam_pid))
+    jam_env = _environ(jam_pid)
+    assert jam_env["NOMAD_URL"] == stand_in and jam_env["NOMAD_PASSWORD"] == nomad_password
+    assert "NOMAD_TOKEN" not in jam_env and "NOMAD_CONFIG" not in jam_env, \
+        "credentials for a real NOMAD never go to the stand-in"
     assert nomad_password not in running.output
 
     assert running.interrupt() == 0
