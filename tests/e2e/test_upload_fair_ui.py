@@ -1,7 +1,9 @@
 """Headless Chromium against the running demo (CAMS + local NOMAD stand-in).
 
-One demo per module (`running_demo`); each test uses its own demo process so that the
-order of the tests does not matter.
+One demo per module (`running_demo`, stand-in processing delay 2 s). The tests share its
+CAMS data, so each one either uses a process no other test changes in a way it cares
+about, or accepts any earlier state: their order does not matter (checked by running them
+in reverse).
 """
 
 from __future__ import annotations
