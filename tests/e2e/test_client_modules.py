@@ -10,18 +10,18 @@ from pathlib import Path
 import pytest
 
 
-def _vendored_esprima():
-    """jam.py's own JavaScript parser (vendored), without leaving jam's folder on sys.path."""
+def _vendored(name: str):
+    """One of jam.py's vendored packages, without leaving jam's folder on sys.path."""
     folder = str(Path(importlib.util.find_spec("jam").origin).parent / "third_party")
     sys.path.insert(0, folder)
     try:
-        import esprima
+        return importlib.import_module(name)
     finally:
         sys.path.remove(folder)
-    return esprima
 
 
-esprima = _vendored_esprima()
+esprima = _vendored("esprima")
+jsmin = _vendored("jsmin").jsmin
 CLIENT = Path(__file__).resolve().parents[2] / "task" / "client"
 MODULES = sorted(CLIENT.glob("*.js"))
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "web-ui.md"
@@ -30,6 +30,12 @@ DOCS = Path(__file__).resolve().parents[2] / "docs" / "web-ui.md"
 @pytest.mark.parametrize("path", MODULES, ids=lambda p: p.name)
 def test_module_parses_as_the_builder_parses_it(path):
     esprima.parseScript(path.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: p.name)
+def test_module_still_parses_when_jam_minifies_it(path):
+    """With "Compressed JS" on, jam.py serves the module through its vendored jsmin."""
+    esprima.parseScript(jsmin(path.read_text(encoding="utf-8")))
 
 
 @pytest.mark.parametrize("path", MODULES, ids=lambda p: p.name)
