@@ -11,6 +11,7 @@ the progress display polls. Every reply is a plain dict (Contract 8).
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import re
 import secrets
@@ -32,6 +33,9 @@ __all__ = ["export_for_download", "press_publish", "press_upload", "session_user
 
 MAX_EMBARGO_MONTHS = 36
 EXPORT_KEEP_SECONDS = 3600
+MAX_ID = 2**63 - 1
+
+log = logging.getLogger("cams_module.button_upload_fair")
 
 
 def profile_name() -> str:
@@ -41,10 +45,25 @@ def profile_name() -> str:
     return os.environ.get("CAMS_NOMAD_PROFILE") or DEFAULT_PROFILE
 
 
-def _reply(ok: bool, status: NomadStatus | str, message: str, errors: list | None = None,
-           job_id: int | None = None, **extra: Any) -> dict:
-    return {"ok": ok, "status": str(status), "message": message, "errors": errors or [],
-            "job_id": job_id, **extra}
+def _reply(ok: bool, status: NomadStatus | str | None, message: str,
+           errors: list | None = None, job_id: int | None = None, **extra: Any) -> dict:
+    return {"ok": ok, "status": None if status is None else str(status), "message": message,
+            "errors": errors or [], "job_id": job_id, **extra}
+
+
+def _lookup(task: Any, value: Any, user: User | None, action: str) -> tuple[Any, str | None]:
+    """(the process's state, None), or (None, the sentence why `value` names no process).
+    Only a plain positive integer is a process id; refusals are logged on the server."""
+    who = user.login if user else "anonymous"
+    if type(value) is not int:
+        shown = repr(value)[:50]
+        log.warning("%s by %s refused: %s is not a process id", action, who, shown)
+        return None, f"{shown} is not a process id."
+    row = store.process_state(task, value) if 0 < value <= MAX_ID else None
+    if row is None:
+        log.warning("%s by %s refused: no process with id %s", action, who, str(value)[:50])
+        return None, f"There is no process with id {value} in CAMS."
+    return row, None
 
 
 def _json_value(value: Any) -> Any:
@@ -85,7 +104,9 @@ def _export(task: Any, process_id: int) -> tuple[dict, Any, list[dict]]:
 
 
 def _safe_name(name: str) -> str:
-    return re.sub(r"[^A-Za-z0-9._-]+", "_", name or "process").strip("_") or "process"
+    """A download name: ASCII letters, digits, dot, dash, underscore; never a dot-file."""
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "_", name or "process").strip("_.")
+    return safe[:100] or "process"
 
 
 def _write_zip(result: Any, folder: Path, name: str) -> tuple[Path, str]:
@@ -134,12 +155,11 @@ def _interrupted_upload_time(task: Any, process_id: int, row: Any) -> float | No
     return to_timestamp(last["created"]) if last["created"] else None
 
 
-def press_upload(task: Any, process_id: int, user: User | None) -> dict:
+def press_upload(task: Any, process_id: Any, user: User | None) -> dict:
     """BUTTON_UPLOAD_FAIR: check, export, validate, queue the upload; reply at once."""
-    row = store.process_state(task, process_id)
+    row, refusal = _lookup(task, process_id, user, "upload")
     if row is None:
-        return _reply(False, NomadStatus.NOT_UPLOADED,
-                      f"There is no process with id {process_id} in CAMS.")
+        return _reply(False, None, refusal)
     if not may_upload(task, user, row.owner):
         who = user.login if user else "an anonymous user"
         return _refuse(task, process_id, user, "upload", row.status,
@@ -167,7 +187,7 @@ def press_upload(task: Any, process_id: int, user: User | None) -> dict:
         return _reply(False, row.status, message, errors)
     folder: Path | None = None
     try:
-        folder = Path(tempfile.mkdtemp(prefix="cams-nomad-"))
+        folder = Path(tempfile.mkdtemp(prefix=jobs.zip_folder_prefix()))
         zip_path, sha256 = _write_zip(result, folder, row.name)
     except OSError as err:
         if folder is not None:
@@ -195,12 +215,12 @@ def press_upload(task: Any, process_id: int, user: User | None) -> dict:
                   f"Process '{row.name}' is valid; the {what} has started.", job_id=job.job_id)
 
 
-def press_publish(task: Any, process_id: int, embargo_months: int, user: User | None) -> dict:
+def press_publish(task: Any, process_id: Any, embargo_months: Any,
+                  user: User | None) -> dict:
     """Publish the process's processed upload (irreversible); roles granted it only."""
-    row = store.process_state(task, process_id)
+    row, refusal = _lookup(task, process_id, user, "publish")
     if row is None:
-        return _reply(False, NomadStatus.NOT_UPLOADED,
-                      f"There is no process with id {process_id} in CAMS.")
+        return _reply(False, None, refusal)
     if not may_publish(task, user):
         who = user.login if user else "an anonymous user"
         return _refuse(task, process_id, user, "publish", row.status,
@@ -210,9 +230,9 @@ def press_publish(task: Any, process_id: int, embargo_months: int, user: User | 
         return _reply(False, row.status,
                       f"Process '{row.name}' cannot be published: its NOMAD status is "
                       f"'{row.status}'; only a processed upload can be published.")
-    if not 0 <= embargo_months <= MAX_EMBARGO_MONTHS:
-        return _reply(False, row.status, f"The embargo must be 0 to {MAX_EMBARGO_MONTHS} "
-                      f"months, not {embargo_months}.")
+    if type(embargo_months) is not int or not 0 <= embargo_months <= MAX_EMBARGO_MONTHS:
+        return _reply(False, row.status, f"The embargo must be a whole number of months from 0 "
+                      f"to {MAX_EMBARGO_MONTHS}, not {repr(embargo_months)[:30]}.")
     missing = _nomad_configured()
     if missing:
         return _refuse(task, process_id, user, "publish", row.status, missing)
@@ -239,12 +259,11 @@ def _clean_exports(root: Path) -> None:
             shutil.rmtree(folder, ignore_errors=True)
 
 
-def export_for_download(task: Any, process_id: int, user: User | None) -> dict:
+def export_for_download(task: Any, process_id: Any, user: User | None) -> dict:
     """Build the process's NOMAD zip without sending it; reply with its download URL."""
-    row = store.process_state(task, process_id)
+    row, refusal = _lookup(task, process_id, user, "export")
     if row is None:
-        return _reply(False, NomadStatus.NOT_UPLOADED,
-                      f"There is no process with id {process_id} in CAMS.")
+        return _reply(False, None, refusal)
     if user is None:
         return _reply(False, row.status, "Log in to export a process.")
     document, result, errors = _export(task, process_id)
@@ -272,12 +291,11 @@ def _iso(value: Any) -> str | None:
     return to_iso(value) if value else None
 
 
-def state(task: Any, process_id: int, user: User | None) -> dict:
+def state(task: Any, process_id: Any, user: User | None) -> dict:
     """The process's NOMAD status for the progress display."""
-    row = store.process_state(task, process_id)
+    row, refusal = _lookup(task, process_id, user, "status")
     if row is None:
-        return {"process_id": process_id, "status": None, "busy": False,
-                "message": f"There is no process with id {process_id} in CAMS."}
+        return {"process_id": None, "status": None, "busy": False, "message": refusal}
     last = store.last_log(task, process_id) or {}
     entries = store.step_entries(task, process_id)
     layout = active_layout()

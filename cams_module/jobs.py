@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import tempfile
 import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -331,13 +332,7 @@ def _worker_alive(worker: str | None, job_id: int) -> bool:
     pid_text = worker.split(":", 1)[0]
     if not pid_text.isdigit() or int(pid_text) == os.getpid():
         return False
-    try:
-        os.kill(int(pid_text), 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+    return _pid_alive(int(pid_text))
 
 
 def warm_up() -> None:
@@ -357,9 +352,35 @@ def warm_up() -> None:
     threading.Thread(target=load, name="cams-nomad-warm-up", daemon=True).start()
 
 
+def zip_folder_prefix() -> str:
+    """Prefix of the temporary folder holding a job's zip: names this server process."""
+    return f"cams-nomad-{os.getpid()}-"
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, ValueError):
+        return pid > 0
+    return True
+
+
+def remove_stale_zips() -> None:
+    """Remove the zip folders of jobs whose server process died (a SIGKILL skips the
+    clean-up a finished job does)."""
+    for folder in Path(tempfile.gettempdir()).glob("cams-nomad-*-*"):
+        pid_text = folder.name.split("-")[2]
+        if folder.is_dir() and pid_text.isdigit() and int(pid_text) != os.getpid() \
+                and not _pid_alive(int(pid_text)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
 def on_task_loaded(task: Any) -> None:
     """Leave no process stuck: resume or fail the jobs of workers that are gone."""
     warm_up()
+    remove_stale_zips()
     try:
         busy = store.busy_processes(task)
     except Exception:  # the task is being built: no tables yet

@@ -349,8 +349,16 @@ def build(out: Path, db: DbOptions | None = None, demo: bool = True,
             "processes": count, "users": users}
     users_file = out / "demo-users.json"
     users_file.write_text(json.dumps(info, indent=1), encoding="utf-8")
-    users_file.chmod(0o600)
+    make_private(out)
     return info
+
+
+def make_private(out: Path) -> None:
+    """jam.py keeps user (and PostgreSQL) passwords in plain text in admin.sqlite: only
+    the account that runs CAMS may read the build's databases and the demo users file."""
+    out.chmod(0o700)
+    for path in [*out.glob("*.sqlite"), out / "demo-users.json"]:
+        path.chmod(0o600)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -301,3 +301,24 @@ def test_upload_log_cannot_be_changed_from_the_web(cams_server, nomad_server):
         ["apply", cams_server.task_id, cams_server.items["upload_log"], [changes, {}], 0]))
     assert "may not change records of NOMAD upload log" in reply.json()["error"]
     assert [r["outcome"] for r in log_rows(session, pid)] == ["processed"]
+
+
+def test_arguments_that_are_not_process_ids_are_refused_and_logged(cams_server, nomad_server):
+    session = cams_server.login("m.rossi")
+    for value in (True, 1.9, "5", None, [5], "abc", -7, 0, 10**30):
+        for func in ("upload_fair", "export_zip", "nomad_state"):
+            reply = session.call("processes", func, value)
+            assert not reply.get("ok") and reply["status"] is None, (func, value, reply)
+            assert "process" in reply["message"], reply
+    assert session.call("processes", "upload_fair", "abc")["message"] == \
+        "'abc' is not a process id."
+    assert session.call("processes", "upload_fair", -7)["message"] == \
+        "There is no process with id -7 in CAMS."
+    pid = session.process_id("Quick-Clean")
+    steward = cams_server.login("steward")
+    for months in ("3", 2.5, True, -1):
+        assert steward.call("processes", "publish_fair", pid, months)["ok"] is False
+    assert nomad_server.stats()["total_requests"] == 0
+    log = cams_server.log_text()
+    assert "upload by m.rossi refused: no process with id -7" in log
+    assert "'abc' is not a process id" in log

@@ -176,3 +176,32 @@ result = [str(state.status), state.upload_id, rows.description.value]
 """
     result = run_in_task(cams_task_copy.path, body, env=NO_NOMAD)
     assert result == ["processed", "U1", "edited while the upload ran"]
+
+
+def test_zip_folders_of_dead_servers_are_removed_at_start(cams_task_copy, tmp_path):
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    dead = temp / f"cams-nomad-{dead_pid()}-abc"
+    alive = temp / f"cams-nomad-{os.getpid()}-def"
+    for folder in (dead, alive):
+        folder.mkdir()
+        (folder / "Quick-Clean.zip").write_bytes(b"PK")
+    run_in_task(cams_task_copy.path, "result = True", env={**NO_NOMAD, "TMPDIR": str(temp)})
+    assert not dead.exists() and alive.exists()
+
+
+def test_export_name_is_never_a_hidden_file(cams_task_copy):
+    body = """
+import json
+from cams_module.cams_writer import write_process_document
+from cams_module.button_upload_fair import export_for_download
+from cams_module.permissions import User
+doc = {"process": {"name": "../..hidden", "owner": "m.rossi"},
+       "steps": [{"position": 1, "type": "Wet Cleaning", "name": "clean",
+                  "fields": {"solution_type": "RCA-1"}}]}
+pid = write_process_document(task, doc)
+result = export_for_download(task, pid, User("m.rossi", "Researcher"))
+"""
+    reply = run_in_task(cams_task_copy.path, body, env=NO_NOMAD)
+    assert reply["ok"] is True, reply
+    assert reply["file_name"] == "hidden.zip"

@@ -96,3 +96,10 @@ def test_roles_rights_are_enforced_on_the_server(cams_server_factory):
         assert guest.rows("processes", ["name"], id=pid)[0]["name"] == "Quick-Clean"
     finally:
         server.stop()
+
+
+def test_build_is_readable_by_its_owner_only(cams_task_build):
+    folder = cams_task_build.path
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    for database in folder.glob("*.sqlite"):
+        assert stat.S_IMODE(database.stat().st_mode) == 0o600, database.name

@@ -5,23 +5,22 @@ from cams_module import button_upload_fair as fair
 
 def upload_fair(item, process_id):
     """BUTTON_UPLOAD_FAIR: check, validate, export, hand the upload to a worker."""
-    return fair.press_upload(item.task, int(process_id), fair.session_user(item))
+    return fair.press_upload(item.task, process_id, fair.session_user(item))
 
 
 def nomad_state(item, process_id):
     """The process's NOMAD status for the progress display (cheap; poll it)."""
-    return fair.state(item.task, int(process_id), fair.session_user(item))
+    return fair.state(item.task, process_id, fair.session_user(item))
 
 
 def publish_fair(item, process_id, embargo_months=0):
     """Publish the processed NOMAD upload (irreversible; roles granted it only)."""
-    return fair.press_publish(item.task, int(process_id), int(embargo_months or 0),
-                              fair.session_user(item))
+    return fair.press_publish(item.task, process_id, embargo_months, fair.session_user(item))
 
 
 def export_zip(item, process_id):
     """Build the NOMAD zip without uploading; reply with a download link."""
-    return fair.export_for_download(item.task, int(process_id), fair.session_user(item))
+    return fair.export_for_download(item.task, process_id, fair.session_user(item))
 
 
 def on_apply(item, delta, params, connection):
