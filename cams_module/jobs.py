@@ -26,7 +26,7 @@ from cams_module import job_store as store
 from cams_module.cams_times import now
 from cams_module.nomad_errors import NomadError, NotFoundError, ProcessingFailed
 from cams_module.status import NomadStatus
-from cams_module.upload_errors import entry_errors
+from cams_module.upload_errors import entry_errors, error_object
 
 log = logging.getLogger("cams_module.jobs")
 
@@ -312,8 +312,7 @@ def _finish(task: Any, job: UploadJob, status: NomadStatus, message: str,
     process = {"nomad_status": status, "nomad_message": message}
     if job.upload_id:
         process["nomad_upload_id"] = job.upload_id
-    error = {"step_position": None, "step_name": None, "step_type": None, "field": None,
-             "value": None, "message": message}
+    error = error_object(message)
     store.write_back(
         task, job.process_id, process=process,
         job=(job.job_id, {"state": "failed" if outcome != "interrupted" else "interrupted",
@@ -424,7 +423,7 @@ def recover(task: Any, state: store.ProcessState, job_row: dict | None) -> None:
                              process={"nomad_status": NomadStatus.FAILED,
                                       "nomad_message": INTERRUPTED},
                              log={"action": "upload", "outcome": "interrupted",
-                                  "errors": [{"message": INTERRUPTED}]})
+                                  "errors": [error_object(INTERRUPTED)]})
         return
     new_id = store.create_job(task, state.id, "resume", job.user_login, WORKER,
                               {**job.payload(), "extra": {"resumed_action": action}},
