@@ -155,8 +155,6 @@ def test_build_writes_the_demo_passwords_readable_by_the_owner_only(cams_task_bu
     assert stat.S_IMODE(users.stat().st_mode) == 0o600
 
 
-@pytest.mark.xfail(strict=True, reason="F11 in docs/hardening-findings.md: jam.py keeps user "
-                   "passwords in plain text in admin.sqlite, which the build leaves 0644")
 def test_build_leaves_no_world_readable_file_holding_a_password(cams_task_build):
     secrets = {login: u["password"] for login, u in cams_task_build.info["users"].items()}
     readable = {name: found for name, found in folder_leaks(cams_task_build.path,
