@@ -58,7 +58,7 @@ def test_wrong_types_unknown_and_coerced_ids_change_nothing(server, nomad_server
     before = _snapshot(server)
     rossi = server.login("m.rossi")  # owns process 1 (PicoTCDv3) and 5 (Quick-Clean)
     for func in ("upload_fair", "publish_fair", "nomad_state"):
-        for value in WRONG_TYPES + UNKNOWN_IDS:
+        for value in WRONG_TYPES + UNKNOWN_IDS + COERCED:
             reply = _call(rossi, func, value)
             assert "server_error" in reply or not reply.get("ok", False) or \
                 reply.get("status") is None, (func, value, reply)
