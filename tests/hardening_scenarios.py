@@ -113,6 +113,29 @@ def scenario_reupload(server: CamsServer, nomad: Any, name: str = "PicoTCDv3",
         [("processed", first["upload_id"])] * 2
 
 
+def scenario_publish(server: CamsServer, nomad: Any, name: str = "Quick-Clean",
+                     login: str = "m.rossi") -> None:
+    """Upload, publish with an embargo (steward), then a press: the published upload is
+    never changed."""
+    session = server.login(login)
+    pid = session.process_id(name)
+    assert session.call("processes", "upload_fair", pid)["ok"]
+    processed = session.wait_status(pid, DONE)
+    steward = server.login("steward")
+    assert steward.call("processes", "publish_fair", pid, 6)["ok"]
+    published = steward.wait_status(pid, ("published", "failed"))
+    assert published["status"] == "published" and published["published_at"], published
+    assert not published["can_upload"] and not published["can_publish"]
+    held = uploads_named(nomad, name)
+    assert [(u["upload_id"], u["published"], u.get("embargo_length")) for u in held] == \
+        [(processed["upload_id"], True, 6)]
+    again = session.call("processes", "upload_fair", pid)
+    assert not again["ok"] and "never changed" in again["message"], again
+    assert [(r["action"], r["outcome"]) for r in log_rows(server, pid)] == \
+        [("upload", "processed"), ("publish", "published"), ("upload", "refused")]
+    assert not any(route.startswith("PUT ") for route in nomad.stats()["routes"])
+
+
 def scenario_restart_mid_job(server: CamsServer, nomad: Any, name: str = "SiN-Waveguide-07",
                              login: str = "l.verdi") -> None:
     """Kill the CAMS server (SIGKILL) while NOMAD processes the upload, start it again:

@@ -8,13 +8,16 @@ in tests/test_hardening_faults.py and tests/test_load_upload_fair.py.
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
-from benchmarks.bench_load import extend_task
-from tests.fixtures.cams_task import CamsServer, build_task, nomad_env
+from benchmarks.bench_load import extend_task, load_document
+from tests.fixtures.cams_task import CamsServer, build_task, nomad_env, run_in_task
 from tests.hardening_scenarios import (
     check_load,
     scenario_double_press,
+    scenario_publish,
     scenario_restart_mid_job,
     scenario_reupload,
     scenario_success,
@@ -68,6 +71,14 @@ def test_double_press_on_postgres(pg_server, nomad_server):
 
 def test_reupload_updates_the_same_upload_on_postgres(pg_server, nomad_server):
     scenario_reupload(pg_server, nomad_server)
+
+
+def test_publish_on_postgres(pg_build, pg_server, nomad_server):
+    document = load_document(1, "m.rossi")
+    document["process"]["name"] = "Publish-PG"
+    run_in_task(pg_build.path, "from cams_module.cams_writer import write_process_document\n"
+                f"result = write_process_document(task, json.loads({json.dumps(document)!r}))")
+    scenario_publish(pg_server, nomad_server, name="Publish-PG")
 
 
 def test_restart_mid_job_on_postgres(pg_build, nomad_server_factory, tmp_path):
