@@ -151,7 +151,7 @@ def press_all(server: CamsServer, owners: dict[int, str], timeout: float = 180) 
     sessions = {login: server.login(login) for login in sorted(set(owners.values()))}
     presses = [Press(pid, login) for pid, login in sorted(owners.items())]
     clones = [clone_session(sessions[p.login]) for p in presses]
-    barrier = threading.Barrier(len(presses))
+    barrier = threading.Barrier(len(presses), timeout=120)
 
     def press(p: Press, session: CamsSession) -> None:
         session.state(p.process_id)  # warm the connection, as a browser would be

@@ -18,7 +18,7 @@ from tests.hardening_scenarios import DONE, assert_processed, job_rows, log_rows
 def together(sessions: list, func: str, *args) -> list[dict]:
     """Call `func(*args)` from every session at the same moment; the replies."""
     replies: list = [None] * len(sessions)
-    barrier = threading.Barrier(len(sessions))
+    barrier = threading.Barrier(len(sessions), timeout=60)
 
     def one(i: int, session) -> None:
         session.state(args[0])
@@ -74,7 +74,7 @@ def test_upload_and_publish_pressed_together_on_a_processed_process(cams_server,
     first = owner.wait_status(pid, DONE)
     steward = cams_server.login("steward")
     replies: dict[str, dict] = {}
-    barrier = threading.Barrier(2)
+    barrier = threading.Barrier(2, timeout=60)
 
     def run(name: str, session, func: str, *args) -> None:
         barrier.wait()
