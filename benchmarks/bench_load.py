@@ -154,10 +154,11 @@ def press_all(server: CamsServer, owners: dict[int, str], timeout: float = 180) 
     barrier = threading.Barrier(len(presses), timeout=120)
 
     def press(p: Press, session: CamsSession) -> None:
-        session.state(p.process_id)  # warm the connection, as a browser would be
-        barrier.wait()
         t0 = time.perf_counter()
         try:
+            session.state(p.process_id)  # warm the connection, as a browser would be
+            barrier.wait()
+            t0 = time.perf_counter()
             p.reply = session.call("processes", "upload_fair", p.process_id)
         except Exception as err:  # noqa: BLE001 - recorded and asserted by the caller
             p.error = f"{type(err).__name__}: {err}"
