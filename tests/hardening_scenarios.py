@@ -9,11 +9,12 @@ the job rows and the uploads NOMAD holds.
 from __future__ import annotations
 
 import re
+import threading
 import time
 from collections import Counter
 from typing import Any
 
-from benchmarks.bench_load import press_all, standin_uploads
+from benchmarks.bench_load import clone_session, press_all, standin_uploads
 from tests.fixtures.cams_task import CamsServer
 
 DONE = ("processed", "failed", "published")
@@ -134,6 +135,42 @@ def scenario_publish(server: CamsServer, nomad: Any, name: str = "Quick-Clean",
     assert [(r["action"], r["outcome"]) for r in log_rows(server, pid)] == \
         [("upload", "processed"), ("publish", "published"), ("upload", "refused")]
     assert not any(route.startswith("PUT ") for route in nomad.stats()["routes"])
+
+
+def together(sessions: list, func: str, *args) -> list[dict]:
+    """Call `func(*args)` from every session at the same moment; the replies."""
+    replies: list = [None] * len(sessions)
+    barrier = threading.Barrier(len(sessions), timeout=60)
+
+    def one(i: int, session) -> None:
+        session.state(args[0])
+        barrier.wait()
+        replies[i] = session.call("processes", func, *args)
+
+    threads = [threading.Thread(target=one, args=(i, s)) for i, s in enumerate(sessions)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    return replies
+
+
+def scenario_simultaneous_presses(server: CamsServer, nomad: Any, name: str = "PicoTCDv3",
+                                  login: str = "m.rossi", presses: int = 10) -> None:
+    """`presses` presses of one process by its owner, the steward and the administrator
+    at the same instant: one job, one NOMAD upload; the others told it is under way."""
+    owner = server.login(login)
+    pid = owner.process_id(name)
+    logins = [owner, server.login("steward"), server.login("admin")]
+    sessions = [clone_session(logins[i % 3]) for i in range(presses)]
+    replies = together(sessions, "upload_fair", pid)
+    assert sum(bool(r["ok"]) for r in replies) == 1, replies
+    assert all("already under way" in r["message"] for r in replies if not r["ok"]), replies
+    owner.wait_status(pid, DONE)
+    assert_processed(server, nomad, pid, name)
+    assert [r["state"] for r in job_rows(server, pid)] == ["done"]
+    assert Counter(r["outcome"] for r in log_rows(server, pid)) == {"processed": 1}
+    assert nomad.stats()["routes"]["POST /uploads"] == 1
 
 
 def scenario_restart_mid_job(server: CamsServer, nomad: Any, name: str = "SiN-Waveguide-07",

@@ -9,44 +9,19 @@ publication; every loser gets a sentence, and nothing is left busy.
 from __future__ import annotations
 
 import threading
-from collections import Counter
 
 from benchmarks.bench_load import clone_session
-from tests.hardening_scenarios import DONE, assert_processed, job_rows, log_rows, uploads_named
-
-
-def together(sessions: list, func: str, *args) -> list[dict]:
-    """Call `func(*args)` from every session at the same moment; the replies."""
-    replies: list = [None] * len(sessions)
-    barrier = threading.Barrier(len(sessions), timeout=60)
-
-    def one(i: int, session) -> None:
-        session.state(args[0])
-        barrier.wait()
-        replies[i] = session.call("processes", func, *args)
-
-    threads = [threading.Thread(target=one, args=(i, s)) for i, s in enumerate(sessions)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    return replies
+from tests.hardening_scenarios import (
+    DONE,
+    log_rows,
+    scenario_simultaneous_presses,
+    together,
+    uploads_named,
+)
 
 
 def test_ten_simultaneous_presses_on_one_process_make_one_upload(cams_server, nomad_server):
-    owner = cams_server.login("m.rossi")
-    pid = owner.process_id("PicoTCDv3")
-    logins = [owner, cams_server.login("steward"), cams_server.login("admin")]
-    sessions = [clone_session(logins[i % 3]) for i in range(10)]
-    replies = together(sessions, "upload_fair", pid)
-    winners = [r for r in replies if r["ok"]]
-    assert len(winners) == 1, replies
-    assert all("already under way" in r["message"] for r in replies if not r["ok"]), replies
-    owner.wait_status(pid, DONE)
-    assert_processed(cams_server, nomad_server, pid, "PicoTCDv3")
-    assert [r["state"] for r in job_rows(cams_server, pid)] == ["done"]
-    assert Counter(r["outcome"] for r in log_rows(cams_server, pid)) == {"processed": 1}
-    assert nomad_server.stats()["routes"]["POST /uploads"] == 1
+    scenario_simultaneous_presses(cams_server, nomad_server)
 
 
 def test_simultaneous_publishes_publish_once(cams_server, nomad_server):

@@ -20,6 +20,7 @@ from tests.hardening_scenarios import (
     scenario_publish,
     scenario_restart_mid_job,
     scenario_reupload,
+    scenario_simultaneous_presses,
     scenario_success,
 )
 
@@ -73,11 +74,22 @@ def test_reupload_updates_the_same_upload_on_postgres(pg_server, nomad_server):
     scenario_reupload(pg_server, nomad_server)
 
 
+def add_process(build, name: str, owner: str = "m.rossi") -> int:
+    """A two-step process of its own in the PostgreSQL build (tests share the database)."""
+    document = load_document(1, owner)
+    document["process"]["name"] = name
+    return run_in_task(build.path, "from cams_module.cams_writer import "
+                       "write_process_document\nresult = write_process_document(task, "
+                       f"json.loads({json.dumps(document)!r}))")
+
+
+def test_simultaneous_presses_on_postgres(pg_build, pg_server, nomad_server):
+    add_process(pg_build, "Race-PG")
+    scenario_simultaneous_presses(pg_server, nomad_server, name="Race-PG")
+
+
 def test_publish_on_postgres(pg_build, pg_server, nomad_server):
-    document = load_document(1, "m.rossi")
-    document["process"]["name"] = "Publish-PG"
-    run_in_task(pg_build.path, "from cams_module.cams_writer import write_process_document\n"
-                f"result = write_process_document(task, json.loads({json.dumps(document)!r}))")
+    add_process(pg_build, "Publish-PG")
     scenario_publish(pg_server, nomad_server, name="Publish-PG")
 
 
