@@ -31,7 +31,9 @@ def test_upload_fair_shows_progress_processed_status_and_nomad_link(
 
     ui.button(page, FORM, "nomad-upload-btn").click()
     ui.wait_status(page, FORM, "processing")
-    assert ui.panel(page, FORM).locator(".nomad-progress .bar").is_visible()
+    progress = ui.panel(page, FORM).locator(".nomad-progress")
+    assert progress.is_visible()
+    assert "width: 70%" in progress.locator(".bar").get_attribute("style")
     page.screenshot(path=str(screenshot_dir / "upload_fair_progress.png"), full_page=True)
     ui.wait_status(page, FORM, "processed")
     assert not ui.panel(page, FORM).locator(".nomad-progress").is_visible()
