@@ -114,7 +114,8 @@ def banner(cams_url: str, users: dict[str, dict], nomad_url: str, standin: bool)
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     """The launcher's options."""
     parser = argparse.ArgumentParser(prog="./run demo", description=__doc__.splitlines()[0])
-    parser.add_argument("--port", type=int, default=8080, help="CAMS port on 127.0.0.1")
+    parser.add_argument("--port", type=int, default=8080,
+                        help="CAMS port on 127.0.0.1 (default 8080)")
     parser.add_argument("--nomad-url", help="use this NOMAD instead of the local stand-in "
                         "(credentials from NOMAD_TOKEN / NOMAD_USERNAME+NOMAD_PASSWORD)")
     parser.add_argument("--task-dir", type=Path, default=DEFAULT_TASK_DIR,
