@@ -202,13 +202,16 @@ def press_upload(task: Any, process_id: Any, user: User | None) -> dict:
                          step_files=[[sid, f] for sid, f in result.step_files], steps=steps,
                          process_file=result.process_file, upload_id=row.upload_id)
     job.adopt_after = _interrupted_upload_time(task, process_id, row)
-    if not store.claim(task, process_id, NomadStatus.QUEUED, "Waiting for a worker…"):
+    job_id = store.claim(task, process_id, NomadStatus.QUEUED, "Waiting for a worker…",
+                         job={"action": "upload", "user_login": user.login,
+                              "worker": jobs.WORKER, "payload": job.payload(),
+                              "upload_id": row.upload_id})
+    if job_id is None:
         shutil.rmtree(folder, ignore_errors=True)
         return _reply(False, NomadStatus.QUEUED,
                       f"An upload of process '{row.name}' is already under way; "
                       "wait for it to finish.")
-    job.job_id = store.create_job(task, process_id, "upload", user.login, jobs.WORKER,
-                                  job.payload(), upload_id=row.upload_id)
+    job.job_id = job_id
     jobs.submit(task, job, jobs.run_upload)
     what = f"update of NOMAD upload {row.upload_id}" if row.upload_id else "upload"
     return _reply(True, NomadStatus.QUEUED,
@@ -236,16 +239,18 @@ def press_publish(task: Any, process_id: Any, embargo_months: Any,
     missing = _nomad_configured()
     if missing:
         return _refuse(task, process_id, user, "publish", row.status, missing)
-    if not store.claim(task, process_id, NomadStatus.QUEUED, "Waiting to publish…",
-                       allowed_from=(NomadStatus.PROCESSED,)):
-        return _reply(False, row.status, f"Process '{row.name}' is busy; try again shortly.")
     job = jobs.UploadJob(job_id=0, process_id=process_id, process_name=row.name,
                          user_login=user.login, zip_path="", files=[], sha256="",
                          step_files=[], steps={}, upload_id=row.upload_id, action="publish",
                          embargo_months=embargo_months)
-    job.job_id = store.create_job(task, process_id, "publish", user.login, jobs.WORKER,
-                                  job.payload(), upload_id=row.upload_id,
-                                  embargo_months=embargo_months)
+    job_id = store.claim(task, process_id, NomadStatus.QUEUED, "Waiting to publish…",
+                         allowed_from=(NomadStatus.PROCESSED,),
+                         job={"action": "publish", "user_login": user.login,
+                              "worker": jobs.WORKER, "payload": job.payload(),
+                              "upload_id": row.upload_id, "embargo_months": embargo_months})
+    if job_id is None:
+        return _reply(False, row.status, f"Process '{row.name}' is busy; try again shortly.")
+    job.job_id = job_id
     jobs.submit(task, job, jobs.run_publish)
     return _reply(True, NomadStatus.QUEUED,
                   f"Publishing NOMAD upload {row.upload_id} of process '{row.name}'.",

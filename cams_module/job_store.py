@@ -103,10 +103,8 @@ def _update_sql(task: Any, item: Any, rec_id: int, values: dict[str, Any],
     return sql, params
 
 
-def claim(task: Any, process_id: int, status: NomadStatus, message: str,
-          allowed_from: tuple[NomadStatus, ...] | None = None) -> bool:
-    """Atomically move a process to `status` unless a job owns it (or, with
-    `allowed_from`, unless its status is one of those). False when refused."""
+def _claim_sql(task: Any, process_id: int, status: NomadStatus, message: str,
+               allowed_from: tuple[NomadStatus, ...] | None) -> tuple[str, list]:
     item = processes_item(task)
     column = f'"{item.field_by_name("nomad_status").db_field_name}"'
     if allowed_from is None:
@@ -114,17 +112,34 @@ def claim(task: Any, process_id: int, status: NomadStatus, message: str,
         where = f" AND ({column} IS NULL OR {column} NOT IN ({busy}))"
     else:
         where = " AND {} IN ({})".format(column, ", ".join(f"'{s}'" for s in allowed_from))
-    sql, params = _update_sql(task, item, process_id,
-                              {"nomad_status": status, "nomad_message": message}, where)
+    return _update_sql(task, item, process_id,
+                       {"nomad_status": status, "nomad_message": message}, where)
+
+
+def claim(task: Any, process_id: int, status: NomadStatus, message: str,
+          allowed_from: tuple[NomadStatus, ...] | None = None,
+          job: dict | None = None) -> bool | int | None:
+    """Atomically move a process to `status` unless a job owns it (or, with
+    `allowed_from`, unless its status is one of those). Without `job`: True/False. With
+    `job` (the arguments of `create_job` after the process id): the job row is inserted in
+    the same transaction and its id returned, or None when refused."""
     con = task.connect()
     try:
         cursor = con.cursor()
-        cursor.execute(sql, params)
+        cursor.execute(*_claim_sql(task, process_id, status, message, allowed_from))
         claimed = cursor.rowcount == 1
+        job_id = None
+        if claimed and job is not None:
+            job_id = create_job(task, process_id, connection=con, **job)
         con.commit()
+    except BaseException:
+        con.rollback()
+        raise
     finally:
         con.close()
-    return claimed
+    if job is None:
+        return claimed
+    return job_id if claimed else None
 
 
 def write_back(task: Any, process_id: int, *, process: dict | None = None,
@@ -198,8 +213,9 @@ def log_rows(task: Any, process_id: int) -> list[dict]:
 
 # -- jobs ---------------------------------------------------------------------------
 def create_job(task: Any, process_id: int, action: str, user_login: str, worker: str,
-               payload: dict, upload_id: str | None = None, embargo_months: int = 0) -> int:
-    """Insert a queued job row; return its id."""
+               payload: dict, upload_id: str | None = None, embargo_months: int = 0,
+               connection: Any = None) -> int:
+    """Insert a queued job row (in `connection`'s transaction when given); return its id."""
     rows = task.nomad_jobs.copy()
     rows.open(open_empty=True)
     rows.append()
@@ -213,7 +229,7 @@ def create_job(task: Any, process_id: int, action: str, user_login: str, worker:
     rows.embargo_months.value = embargo_months
     rows.payload.value = json.dumps(payload)
     rows.post()
-    rows.apply()
+    rows.apply(connection=connection)
     return rows.id.value
 
 

@@ -123,8 +123,14 @@ result = [store.claim(task, pid, NomadStatus.QUEUED, "a"),
           store.claim(task, pid, NomadStatus.QUEUED, "b"),
           store.claim(task, pid, NomadStatus.QUEUED, "c", allowed_from=(NomadStatus.PROCESSED,)),
           store.process_state(task, pid).message]
+job = {"action": "upload", "user_login": "m.rossi", "worker": "w", "payload": {}}
+result.append(store.claim(task, pid, NomadStatus.QUEUED, "d", job=job))  # busy: no job row
+store.write_back(task, pid, process={"nomad_status": NomadStatus.FAILED})
+job_id = store.claim(task, pid, NomadStatus.QUEUED, "e", job=job)
+result.append(store.latest_job(task, pid)["id"] == job_id)
 """
-    assert run_in_task(cams_task_copy.path, body, env=NO_NOMAD) == [True, False, False, "a"]
+    result = run_in_task(cams_task_copy.path, body, env=NO_NOMAD)
+    assert result == [True, False, False, "a", None, True]
 
 
 def test_upload_log_rows_are_never_changed_even_by_server_code(cams_task_copy):
