@@ -1,6 +1,6 @@
 """Load: 20 CAMS users press Upload FAIR on 50 different processes at once.
 
-Builds the CAMS task (sqlite, or PostgreSQL with `--pg` options given by the caller), adds
+Builds the CAMS task (sqlite, or `--db postgres`: a throwaway cluster on 127.0.0.1), adds
 20 Researcher users and 50 two-step processes (jam.py's own user table, the task's own
 process writer), starts the local NOMAD stand-in and a jam.py server, and fires all 50
 presses through jam.py's HTTP `/api` at the same moment (one thread per press, each with
@@ -8,6 +8,7 @@ its owner's logged-in session). Prints the button latency (click to "queued" rep
 p95 (target: p95 < 100 ms) and how long until every process was processed.
 
     .venv/bin/python -m benchmarks.bench_load [--users 20] [--processes 50] [--workers 4]
+                                              [--db sqlite|postgres]
 
 `tests/test_load_upload_fair.py` runs the same scenario and asserts correctness only.
 """
@@ -214,17 +215,27 @@ def standin_uploads(nomad: StandinProcess) -> list[dict]:
     return reply.json()["data"]
 
 
-def run(users: int = 20, processes: int = 50, workers: int = 4,
-        build_args: list[str] | None = None, build_env: dict | None = None) -> dict:
-    """Build, start, press, and return the figures (p50/p95 ms, seconds until done)."""
+def run(users: int = 20, processes: int = 50, workers: int = 4, db: str = "sqlite") -> dict:
+    """Build (sqlite, or a throwaway PostgreSQL cluster with `db="postgres"`), start, press,
+    and return the figures (p50/p95 ms, seconds until done)."""
     with tempfile.TemporaryDirectory(prefix="cams-load-") as tmp:
         root = Path(tmp)
-        build = build_task(root / "build", build_args, build_env)
-        task = extend_task(build, root / "loaded", users, processes)
-        nomad = StandinProcess(root / "nomad", processing_delay=0.2,
-                               extra_args=["--upload-limit", "100000"])
+        cluster = None
         server = None
+        nomad = None
         try:
+            if db == "postgres":
+                from tests.fixtures.postgres import start_cluster
+
+                cluster = start_cluster()
+                args, env = cluster.build_args(cluster.create_database())
+                build = build_task(root / "build", [*args, "--no-demo"], env)
+                task = extend_task(build, None, users, processes)
+            else:
+                build = build_task(root / "build", ["--no-demo"])
+                task = extend_task(build, root / "loaded", users, processes)
+            nomad = StandinProcess(root / "nomad", processing_delay=0.2,
+                                   extra_args=["--upload-limit", "100000"])
             server = CamsServer(task.build, root / "server",
                                 {**nomad_env(nomad), "CAMS_NOMAD_WORKERS": str(workers)})
             result = press_all(server, task.owners)
@@ -232,10 +243,14 @@ def run(users: int = 20, processes: int = 50, workers: int = 4,
         finally:
             if server is not None:
                 server.stop()
-            nomad.stop()
+            if nomad is not None:
+                nomad.stop()
+            if cluster is not None:
+                cluster.stop()
+                shutil.rmtree(cluster.folder, ignore_errors=True)
     lat = result.latencies_ms
     processed = sum(1 for s in result.states.values() if s["status"] == "processed")
-    return {"users": users, "processes": processes, "workers": workers,
+    return {"users": users, "processes": processes, "workers": workers, "db": db,
             "p50_ms": percentile(lat, 50), "p95_ms": percentile(lat, 95),
             "max_ms": lat[-1] if lat else float("nan"),
             "errors": sum(1 for p in result.presses if p.error or not (p.reply or {})
@@ -251,10 +266,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--processes", type=int, default=50)
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
     args = parser.parse_args(argv)
-    f = run(args.users, args.processes, args.workers)
+    f = run(args.users, args.processes, args.workers, args.db)
     print(f"bench_load: {f['users']} users press Upload FAIR on {f['processes']} processes "
-          f"at once ({f['workers']} NOMAD workers, sqlite)")
+          f"at once ({f['workers']} NOMAD workers, {f['db']})")
     print(f"  click-to-queued latency p50    {f['p50_ms']:.1f} ms")
     print(f"  click-to-queued latency p95    {f['p95_ms']:.1f} ms   (target < 100 ms)")
     print(f"  slowest press                  {f['max_ms']:.1f} ms")
