@@ -26,6 +26,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("-o", "--output", required=True, metavar="OUT.zip", help="the zip to write")
     p.add_argument("--profile", help="mapping profile (default: fabrication-utilities-2.0)")
     p.add_argument("--report", metavar="REPORT.json", help="also write the export report")
+    p.add_argument("--nomad", action="store_true",
+                   help="judge by the schemas of the NOMAD in NOMAD_URL (NOMAD 2.x); the "
+                   "shipped snapshot when it cannot be asked")
     p.set_defaults(handler=_export)
 
     p = sub.add_parser("validate", help="check an upload zip or folder against a schema set",
@@ -44,6 +47,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _export(args: argparse.Namespace) -> int:
     from cams_module.cams2nomad.profile import ProfileError
     from cams_module.export import ExportError, export_process, write_zip
+    from cams_module.nomad_errors import NomadError
 
     try:
         raw = sys.stdin.read() if args.document == "-" else Path(args.document).read_text(
@@ -53,7 +57,9 @@ def _export(args: argparse.Namespace) -> int:
         print(f"cannot read process document {args.document}: {exc}", file=sys.stderr)
         return EXIT_INPUT
     try:
-        result = export_process(document, profile=args.profile or _default())
+        profile = args.profile or _default()
+        schemas = _nomad_schemas(profile) if args.nomad else None
+        result = export_process(document, profile=profile, schemas=schemas)
     except ExportError as err:
         for problem in err.problems:
             print(str(problem), file=sys.stderr)
@@ -61,6 +67,9 @@ def _export(args: argparse.Namespace) -> int:
         return EXIT_INPUT
     except (KeyError, ProfileError) as exc:
         print(exc.args[0] if isinstance(exc, KeyError) else str(exc), file=sys.stderr)
+        return EXIT_INPUT
+    except NomadError as exc:  # --nomad without a usable configuration
+        print(f"{exc} {exc.hint or ''}".strip(), file=sys.stderr)
         return EXIT_INPUT
     out = Path(args.output)
     if not out.parent.is_dir():
@@ -78,6 +87,17 @@ def _export(args: argparse.Namespace) -> int:
         )
     print(f"wrote {out}: " + "\n".join(result.report.summary_lines()))
     return EXIT_OK
+
+
+def _nomad_schemas(profile: str):
+    """The profile's classes as the configured NOMAD defines them (or the snapshot)."""
+    from cams_module.api_collection import NomadClient
+    from cams_module.nomad_config import NomadConfig
+    from cams_module.schema_source import schemas_for_profile
+
+    choice = schemas_for_profile(NomadClient(NomadConfig.from_env()), profile)
+    print(f"schemas: {choice.source}", file=sys.stderr)
+    return choice.schemas
 
 
 def _validate(args: argparse.Namespace) -> int:

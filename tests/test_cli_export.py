@@ -100,3 +100,33 @@ def test_console_entry_point_runs(tmp_path):
     )
     assert proc.returncode == 0, proc.stderr
     assert out.is_file()
+
+
+def test_export_judged_by_the_target_nomads_schemas(tmp_path, capsys, monkeypatch,
+                                                    nomad_server):
+    from cams_module.schema_source import forget_cached_schemas
+
+    forget_cached_schemas()
+    monkeypatch.setenv("NOMAD_URL", nomad_server.url)
+    monkeypatch.setenv("NOMAD_USERNAME", nomad_server.username)
+    monkeypatch.setenv("NOMAD_PASSWORD", nomad_server.password)
+    out = tmp_path / "pico.zip"
+    code = main(["export", str(DOCS / "picotcdv3.json"), "-o", str(out), "--nomad"])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    assert f"schemas: NOMAD at {nomad_server.url}" in captured.err
+    assert nomad_server.stats()["routes"]
+    assert nomad_server.password not in captured.out + captured.err
+    forget_cached_schemas()
+
+
+def test_export_with_nomad_but_no_configuration_says_what_to_set(tmp_path, capsys,
+                                                                 monkeypatch):
+    for name in ("NOMAD_URL", "NOMAD_TOKEN", "NOMAD_USERNAME", "NOMAD_PASSWORD",
+                 "NOMAD_CONFIG"):
+        monkeypatch.delenv(name, raising=False)
+    out = tmp_path / "pico.zip"
+    code = main(["export", str(DOCS / "picotcdv3.json"), "-o", str(out), "--nomad"])
+    assert code == 2
+    assert "NOMAD_URL" in capsys.readouterr().err
+    assert not out.exists()

@@ -67,6 +67,9 @@ def register(router: Router, ctx: Context) -> None:
         })
 
     def schema(req: Request) -> Response:
+        major = ctx.state.settings.version.split(".", 1)[0]
+        if major.isdigit() and int(major) < 2:
+            raise ApiError(404, "Not Found")  # NOMAD before 2.0 has no /schemas endpoint
         schema_id = req.params["schema_id"].split("@", 1)[0]
         fmt = req.arg("format") or "jsonschema"
         if fmt not in ("jsonschema", "metainfo"):

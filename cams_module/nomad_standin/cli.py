@@ -50,6 +50,9 @@ def parser() -> argparse.ArgumentParser:
                    help="unpublished uploads allowed per user (default 10, like NOMAD)")
     p.add_argument("--token-lifetime", type=float, default=3600.0,
                    help="seconds an access token from /auth/token stays valid (default 3600)")
+    p.add_argument("--nomad-version", default="2.0.0",
+                   help="NOMAD version to play (default 2.0.0); before 2.0 there is no "
+                        "/schemas endpoint (404)")
     p.add_argument("--log-requests", action="store_true",
                    help="log one line per request to stderr")
     p.add_argument("--stop-on-stdin-eof", action="store_true",
@@ -78,6 +81,7 @@ def main(argv: list[str] | None = None) -> int:
         token_lifetime=args.token_lifetime,
         schema_sets=tuple(s.strip() for s in args.schema_set.split(",") if s.strip()),
         data_dir=args.data_dir,
+        version=args.nomad_version,
     )
     server = make_server(settings, users, args.host, args.port, args.log_requests)
 
