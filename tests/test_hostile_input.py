@@ -22,7 +22,7 @@ from cams_module.cams2nomad.profile import load_profile
 from cams_module.export import ExportError, archive_bytes, export_process, write_zip
 from cams_module.schema import validate_archive
 from tests.fixtures.cams_task import CamsCallError
-from tests.hardening_scenarios import job_rows, log_rows, uploads_named
+from tests.hardening_scenarios import job_rows, log_rows, standin_uploads, uploads_named
 
 FUNCS = ("upload_fair", "nomad_state", "publish_fair", "export_zip")
 WRONG_TYPES = ["abc", "", "5 OR 1=1", "1e3", None, [5], {"id": 5}, [], "../../etc/passwd",
@@ -56,6 +56,7 @@ def _snapshot(server) -> list[tuple]:
 
 def test_wrong_types_unknown_and_coerced_ids_change_nothing(server, nomad_server_session):
     before = _snapshot(server)
+    uploads_before = len(standin_uploads(nomad_server_session))
     rossi = server.login("m.rossi")  # owns process 1 (PicoTCDv3) and 5 (Quick-Clean)
     for func in ("upload_fair", "publish_fair", "nomad_state"):
         for value in WRONG_TYPES + UNKNOWN_IDS + COERCED:
@@ -63,8 +64,7 @@ def test_wrong_types_unknown_and_coerced_ids_change_nothing(server, nomad_server
             assert "server_error" in reply or not reply.get("ok", False) or \
                 reply.get("status") is None, (func, value, reply)
     assert _snapshot(server) == before
-    assert uploads_named(nomad_server_session, "PicoTCDv3") == []
-    assert uploads_named(nomad_server_session, "Quick-Clean") == []
+    assert len(standin_uploads(nomad_server_session)) == uploads_before
 
 
 def test_unknown_ids_are_refused_with_a_sentence(server):
@@ -254,3 +254,22 @@ def test_export_download_name_is_not_a_hidden_file(server):
     export = server.login("m.rossi").call("processes", "export_zip", pid)
     assert export["ok"], export
     assert not export["file_name"].startswith("."), export["file_name"]
+
+
+def test_hostile_embargo_values_publish_nothing(server, nomad_server_session):
+    rossi = server.login("m.rossi")
+    pid = rossi.process_id("Quick-Clean")
+    assert rossi.call("processes", "upload_fair", pid)["ok"]
+    assert rossi.wait_status(pid, ("processed", "failed"))["status"] == "processed"
+    steward = server.login("steward")
+    for embargo in (-1, 37, 10**9, "abc", "6", True, 1.5, None, [6], {"months": 6}):
+        try:
+            reply = steward.call("processes", "publish_fair", pid, embargo)
+        except CamsCallError as err:
+            reply = {"ok": False, "server_error": str(err)}
+        assert "server_error" not in reply, (embargo, reply)
+        assert not reply["ok"] and "embargo" in reply["message"].lower(), (embargo, reply)
+    state = steward.state(pid)
+    assert state["status"] == "processed" and not state["busy"], state
+    held = uploads_named(nomad_server_session, "Quick-Clean")
+    assert [u["published"] for u in held] == [False]
