@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import email.utils
 import logging
+import math
 import random
 import time
 from dataclasses import dataclass
@@ -353,7 +354,7 @@ class NomadHttp:
             )
         if status >= 500:
             wait = retry_after_seconds(response)
-            hint = (f"NOMAD asks to wait {wait:.0f} s: try again then." if wait else None)
+            hint = (f"NOMAD asks to wait {math.ceil(wait)} s: try again then." if wait else None)
             return NomadUnavailable(
                 f"NOMAD failed to {action} (HTTP {status}){said}", hint=hint, response=response
             )

@@ -179,8 +179,6 @@ def test_number_overflowing_in_unit_conversion_names_the_field():
     assert [p.field for p in caught.value.problems] == ["Out_duration"]
 
 
-@pytest.mark.xfail(strict=True, reason="F2 in docs/hardening-findings.md: an integer too "
-                   "large for a float raises OverflowError out of export_process")
 def test_huge_integer_in_a_number_field_is_an_export_error():
     document = _document("S")
     document["steps"][0].update(type="Thermal oxidation", fields={"Out_duration": 10**400})

@@ -161,6 +161,15 @@ def test_503_retry_after_longer_than_budget_gives_up(nomad_server, zip_path):
     assert "30" in info.value.hint
 
 
+def test_sub_second_retry_after_is_never_wait_0_s(nomad_server):
+    with fast_client(nomad_server) as client:
+        client.http.retry = RetryPolicy(attempts=1, budget=0.1)
+        nomad_server.fault(match="GET /uploads", status=503, retry_after=0.4, times=5)
+        with pytest.raises(NomadUnavailable) as info:
+            client.find_uploads()
+    assert "wait 1 s" in info.value.hint
+
+
 def test_502_504_retried_on_get(nomad_server, client):
     nomad_server.faults([{"match": "GET /uploads", "status": 502},
                          {"match": "GET /uploads", "status": 504}])

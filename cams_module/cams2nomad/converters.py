@@ -103,7 +103,10 @@ def parse_number(value: Any) -> float:
     if isinstance(value, bool) or value is None:
         raise ConversionError(f"{value!r} is not a number", "a number")
     if isinstance(value, int | float):
-        number = float(value)
+        try:
+            number = float(value)
+        except OverflowError:  # an int beyond float range, e.g. 10**400
+            raise ConversionError(f"{value!r} is too large", "a number below 1e308") from None
     elif isinstance(value, str):
         s = value.strip()
         if _DECIMAL_COMMA.match(s):
