@@ -1,48 +1,48 @@
 """BUTTON_UPLOAD_FAIR and its siblings: what the processes item's server functions do.
 
-`press_upload` checks the right (owner, or a role granted it), reads the process with the
-reader adapter, exports and validates it, and queues a background job — the request
-returns at once. Refusals and invalid data send nothing, leave the NOMAD status as it was
-and are written to the upload log. `press_publish` publishes a processed upload (roles
+`press_upload` checks the argument and the right (owner, or a role granted it), claims the
+process (status queued + job row in one transaction) and hands the job to a background
+worker, which reads, exports, validates, zips and uploads (`upload_prepare`, `jobs`) — the
+request returns at once. Refusals and invalid data send nothing, leave the NOMAD status as
+it was and are written to the upload log; the errors of invalid data arrive through
+`state`. `press_publish` publishes a processed upload (roles
 granted it only); `export_for_download` builds the zip without sending it; `state` is what
 the progress display polls. Every reply is a plain dict (Contract 8).
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import os
-import re
 import secrets
 import shutil
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 from cams_module import job_store as store
 from cams_module import jobs
-from cams_module.cams_reader import active_layout, read_process
-from cams_module.cams_times import to_iso, to_timestamp
+from cams_module.cams_reader import active_layout
+from cams_module.cams_times import to_iso
 from cams_module.nomad_errors import NomadError
 from cams_module.permissions import User, may_publish, may_upload, session_user
 from cams_module.status import NomadStatus
+from cams_module.upload_prepare import (
+    disk_message,
+    export_document,
+    no_room,
+    problem_errors,
+    profile_name,
+    write_zip,
+)
 
-__all__ = ["export_for_download", "press_publish", "press_upload", "session_user", "state"]
+__all__ = ["export_for_download", "press_publish", "press_upload", "problem_errors",
+           "profile_name", "session_user", "state"]
 
 MAX_EMBARGO_MONTHS = 36
 EXPORT_KEEP_SECONDS = 3600
 MAX_ID = 2**63 - 1
 
 log = logging.getLogger("cams_module.button_upload_fair")
-
-
-def profile_name() -> str:
-    """The mapping profile used for CAMS exports (env CAMS_NOMAD_PROFILE)."""
-    from cams_module.export import DEFAULT_PROFILE
-
-    return os.environ.get("CAMS_NOMAD_PROFILE") or DEFAULT_PROFILE
 
 
 def _reply(ok: bool, status: NomadStatus | str | None, message: str,
@@ -66,64 +66,6 @@ def _lookup(task: Any, value: Any, user: User | None, action: str) -> tuple[Any,
     return row, None
 
 
-def _json_value(value: Any) -> Any:
-    return value if isinstance(value, str | int | float | bool | type(None)) else str(value)
-
-
-def problem_errors(problems: list, document: dict) -> list[dict]:
-    """Export problems as error objects naming the step (position, name, type) and field."""
-    names = {s.get("id"): s.get("name") for s in document.get("steps", [])}
-    errors = []
-    for p in problems:
-        name = names.get(p.step_id)
-        if p.step_position is not None or p.step_id is not None:
-            where = f"Step {p.step_position} ({name}, {p.step_type})"
-        else:
-            where = f"Process '{document['process'].get('name')}'"
-        if p.field is not None:
-            where += f", field {p.field} = {p.value!r}"
-        errors.append({"step_position": p.step_position, "step_name": name,
-                       "step_type": p.step_type, "field": p.field,
-                       "value": _json_value(p.value), "message": f"{where}: {p.message}"})
-    return errors
-
-
-def _export(task: Any, process_id: int) -> tuple[dict, Any, list[dict]]:
-    """(document, export result or None, errors)."""
-    from cams_module.export import ExportError, export_process
-
-    try:
-        document = read_process(task, process_id)
-    except ValueError as err:
-        return {}, None, [{"step_position": None, "step_name": None, "step_type": None,
-                           "field": None, "value": None, "message": str(err)}]
-    try:
-        return document, export_process(document, profile=profile_name()), []
-    except ExportError as err:
-        return document, None, problem_errors(err.problems, document)
-
-
-def _safe_name(name: str) -> str:
-    """A download name: ASCII letters, digits, dot, dash, underscore; never a dot-file."""
-    safe = re.sub(r"[^A-Za-z0-9._-]+", "_", name or "process").strip("_.")
-    return safe[:100] or "process"
-
-
-def _write_zip(result: Any, folder: Path, name: str) -> tuple[Path, str]:
-    from cams_module.export import write_zip
-
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{_safe_name(name)}.zip"
-    write_zip(result, path)
-    return path, hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def _disk_message(err: OSError) -> str:
-    return (f"The export zip could not be written on the CAMS server ({err}). Free disk "
-            "space there (or point TMPDIR to a folder with room) and press again; nothing "
-            "was sent.")
-
-
 def _refuse(task: Any, process_id: int, user: User | None, action: str, status: Any,
             message: str, outcome: str = "refused") -> dict:
     store.append_log(task, process_id, user_login=user.login if user else "", action=action,
@@ -144,19 +86,11 @@ def _nomad_configured() -> str | None:
     return None
 
 
-def _interrupted_upload_time(task: Any, process_id: int, row: Any) -> float | None:
-    """When the last job was an upload cut off by a restart before NOMAD answered: the
-    POSIX time it was queued (its upload may exist on NOMAD and is adopted), else None."""
-    if row.upload_id:
-        return None
-    last = store.latest_job(task, process_id)
-    if not last or last["action"] != "upload" or last["state"] != "interrupted":
-        return None
-    return to_timestamp(last["created"]) if last["created"] else None
-
-
 def press_upload(task: Any, process_id: Any, user: User | None) -> dict:
-    """BUTTON_UPLOAD_FAIR: check, export, validate, queue the upload; reply at once."""
+    """BUTTON_UPLOAD_FAIR: check the argument and the right, refuse a busy or published
+    process, claim it (status queued + job row, one transaction) and hand the job to a
+    worker, which reads, exports, validates, zips and uploads. Replies at once; what the
+    job finds (invalid data included) arrives through `state`."""
     row, refusal = _lookup(task, process_id, user, "upload")
     if row is None:
         return _reply(False, None, refusal)
@@ -177,37 +111,19 @@ def press_upload(task: Any, process_id: Any, user: User | None) -> dict:
     missing = _nomad_configured()
     if missing:
         return _refuse(task, process_id, user, "upload", row.status, missing)
-    document, result, errors = _export(task, process_id)
-    if errors:
-        message = (f"Not sent to NOMAD: process '{row.name}' has {len(errors)} problem(s) to "
-                   "fix in CAMS. " + " ".join(e["message"] for e in errors))
-        store.write_back(task, process_id, process={"nomad_message": message},
-                         log={"user_login": user.login, "action": "upload",
-                              "outcome": "invalid", "errors": errors})
-        return _reply(False, row.status, message, errors)
-    folder: Path | None = None
-    try:
-        folder = Path(tempfile.mkdtemp(prefix=jobs.zip_folder_prefix()))
-        zip_path, sha256 = _write_zip(result, folder, row.name)
-    except OSError as err:
-        if folder is not None:
-            shutil.rmtree(folder, ignore_errors=True)
-        return _refuse(task, process_id, user, "upload", row.status, _disk_message(err),
-                       outcome="failed")
-    steps = {str(s["id"]): {"position": s.get("position"), "name": s.get("name"),
-                            "type": s.get("type")} for s in document["steps"]}
+    full = no_room()
+    if full:
+        return _refuse(task, process_id, user, "upload", row.status, full, outcome="failed")
     job = jobs.UploadJob(job_id=0, process_id=process_id, process_name=row.name,
-                         user_login=user.login, zip_path=str(zip_path),
-                         files=sorted(result.archives), sha256=sha256,
-                         step_files=[[sid, f] for sid, f in result.step_files], steps=steps,
-                         process_file=result.process_file, upload_id=row.upload_id)
-    job.adopt_after = _interrupted_upload_time(task, process_id, row)
-    job_id = store.claim(task, process_id, NomadStatus.QUEUED, "Waiting for a worker…",
+                         user_login=user.login, zip_path="", files=[], sha256="",
+                         step_files=[], steps={}, upload_id=row.upload_id,
+                         previous_status=str(row.status))
+    job_id = store.claim(task, process_id, NomadStatus.QUEUED,
+                         "Queued: CAMS checks the process, then sends it to NOMAD…",
                          job={"action": "upload", "user_login": user.login,
                               "worker": jobs.WORKER, "payload": job.payload(),
                               "upload_id": row.upload_id})
     if job_id is None:
-        shutil.rmtree(folder, ignore_errors=True)
         return _reply(False, NomadStatus.QUEUED,
                       f"An upload of process '{row.name}' is already under way; "
                       "wait for it to finish.")
@@ -215,7 +131,8 @@ def press_upload(task: Any, process_id: Any, user: User | None) -> dict:
     jobs.submit(task, job, jobs.run_upload)
     what = f"update of NOMAD upload {row.upload_id}" if row.upload_id else "upload"
     return _reply(True, NomadStatus.QUEUED,
-                  f"Process '{row.name}' is valid; the {what} has started.", job_id=job.job_id)
+                  f"Process '{row.name}' is queued: CAMS checks it, then the {what} starts.",
+                  job_id=job.job_id)
 
 
 def press_publish(task: Any, process_id: Any, embargo_months: Any,
@@ -271,7 +188,7 @@ def export_for_download(task: Any, process_id: Any, user: User | None) -> dict:
         return _reply(False, None, refusal)
     if user is None:
         return _reply(False, row.status, "Log in to export a process.")
-    document, result, errors = _export(task, process_id)
+    _document, result, errors = export_document(task, process_id)
     if errors:
         message = (f"Process '{row.name}' cannot be exported: {len(errors)} problem(s) to fix "
                    "in CAMS. " + " ".join(e["message"] for e in errors))
@@ -281,10 +198,10 @@ def export_for_download(task: Any, process_id: Any, user: User | None) -> dict:
     _clean_exports(root)
     token = secrets.token_urlsafe(16)
     try:
-        path, sha256 = _write_zip(result, root / token, row.name)
+        path, sha256 = write_zip(result, root / token, row.name)
     except OSError as err:
         shutil.rmtree(root / token, ignore_errors=True)
-        return _reply(False, row.status, _disk_message(err))
+        return _reply(False, row.status, disk_message(err))
     store.append_log(task, process_id, user_login=user.login, action="export",
                      outcome="exported", files=sorted(result.archives), zip_sha256=sha256)
     return _reply(True, row.status, f"Exported process '{row.name}' ({len(result.archives)} "
@@ -321,6 +238,6 @@ def state(task: Any, process_id: Any, user: User | None) -> dict:
             "can_upload": may_upload(task, user, row.owner)
             and row.status != NomadStatus.PUBLISHED,
             "can_publish": may_publish(task, user) and row.status == NomadStatus.PROCESSED,
-            "errors": last.get("errors", []) if last.get("outcome") not in
-            ("processed", "published", "exported") else [],
-            "steps": steps}
+            "errors": last.get("errors", []) if not row.status.busy and last.get("outcome")
+            not in ("processed", "published", "exported") else [],
+            "outcome": last.get("outcome"), "steps": steps}

@@ -233,10 +233,14 @@ def create_job(task: Any, process_id: int, action: str, user_login: str, worker:
     return rows.id.value
 
 
-def latest_job(task: Any, process_id: int) -> dict | None:
-    """The newest job of a process, payload decoded, or None."""
+def latest_job(task: Any, process_id: int, before: int | None = None) -> dict | None:
+    """The newest job of a process (with `before`: the newest older than that job id),
+    payload decoded, or None."""
     rows = task.nomad_jobs.copy(handlers=False)
-    rows.set_where(process=process_id)
+    if before is None:
+        rows.set_where(process=process_id)
+    else:
+        rows.set_where(process=process_id, id__lt=before)
     rows.set_order_by(["-id"])
     rows.open(limit=1)
     if rows.record_count() == 0:

@@ -11,6 +11,7 @@ with "interrupted by a server restart — press Upload FAIR again".
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import shutil
@@ -23,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from cams_module import job_store as store
-from cams_module.cams_times import now
+from cams_module.cams_times import now, to_timestamp
 from cams_module.nomad_errors import NomadError, NotFoundError, ProcessingFailed
 from cams_module.status import NomadStatus
 from cams_module.upload_errors import entry_errors, error_object
@@ -61,6 +62,8 @@ class UploadJob:
     action: str = "upload"
     embargo_months: int = 0
     extra: dict = field(default_factory=dict)
+    #: the process's status before the press: restored when nothing is sent
+    previous_status: str = ""
 
     def payload(self) -> dict:
         """The JSON stored on the job row (enough to resume after a restart)."""
@@ -124,14 +127,52 @@ def submit(task: Any, job: UploadJob, run) -> None:
 
 
 # -- the jobs -----------------------------------------------------------------------
+def prepare_upload(task: Any, job: UploadJob) -> bool:
+    """Read, export, validate and zip the process into `job`; True when there is a zip to
+    send. Otherwise (invalid data, no room for the zip) the job ends without sending
+    anything: the status returns to what it was before the press, the message and the
+    upload log say why, and `state` shows the errors."""
+    from cams_module.upload_prepare import prepare
+
+    ready = prepare(task, job.process_id, job.process_name)
+    if ready.outcome:
+        store.write_back(
+            task, job.process_id,
+            process={"nomad_status": job.previous_status or NomadStatus.NOT_UPLOADED,
+                     "nomad_message": ready.message},
+            job=(job.job_id, {"state": ready.outcome, "finished": now(),
+                              "message": ready.message}),
+            log={"user_login": job.user_login, "action": job.action,
+                 "outcome": ready.outcome, "errors": ready.errors})
+        return False
+    job.zip_path, job.files, job.sha256 = ready.zip_path, ready.files, ready.sha256
+    job.step_files, job.steps, job.process_file = (ready.step_files, ready.steps,
+                                                   ready.process_file)
+    if not job.upload_id:
+        job.adopt_after = _interrupted_upload_time(task, job)
+    return True
+
+
+def _interrupted_upload_time(task: Any, job: UploadJob) -> float | None:
+    """When the job before this one was an upload cut off by a restart: the POSIX time it
+    was queued (NOMAD may hold its upload, which is then adopted), else None."""
+    last = store.latest_job(task, job.process_id, before=job.job_id)
+    if not last or last["action"] != "upload" or last["state"] != "interrupted":
+        return None
+    return to_timestamp(last["created"]) if last["created"] else None
+
+
 def run_upload(task: Any, job: UploadJob) -> None:
-    """Send the zip to NOMAD (a new upload, or replace the files of `job.upload_id`),
-    wait for processing and write back the result."""
+    """Prepare the zip (`prepare_upload`), send it to NOMAD (a new upload, or replace the
+    files of `job.upload_id`), wait for processing and write back the result."""
+    if not job.zip_path and not prepare_upload(task, job):
+        return
     store.write_back(task, job.process_id,
                      process={"nomad_status": NomadStatus.UPLOADING,
                               "nomad_message": "Sending the files to NOMAD…"},
                      job=(job.job_id, {"state": "running", "started": now(),
-                                       "worker": WORKER}))
+                                       "worker": WORKER,
+                                       "payload": json.dumps(job.payload())}))
     seen = {"processing": False}
 
     def progress(stage: str, upload: Any) -> None:
@@ -340,8 +381,8 @@ def warm_up() -> None:
         try:
             import cams_module.api_collection  # noqa: F401 - imports requests once
             import cams_module.export  # noqa: F401
-            from cams_module.button_upload_fair import profile_name
             from cams_module.cams2nomad.profile import load_profile
+            from cams_module.upload_prepare import profile_name
 
             load_profile(profile_name())
             _pool()
@@ -353,7 +394,9 @@ def warm_up() -> None:
 
 def zip_folder_prefix() -> str:
     """Prefix of the temporary folder holding a job's zip: names this server process."""
-    return f"cams-nomad-{os.getpid()}-"
+    from cams_module.upload_prepare import zip_folder_prefix as prefix
+
+    return prefix()
 
 
 def _pid_alive(pid: int) -> bool:

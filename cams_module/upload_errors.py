@@ -41,8 +41,8 @@ def cams_field(profile: Any, step_type: str | None, error: str) -> str | None:
 
 def _profile() -> Any:
     try:
-        from cams_module.button_upload_fair import profile_name
         from cams_module.cams2nomad.profile import load_profile
+        from cams_module.upload_prepare import profile_name
 
         return load_profile(profile_name())
     except Exception:  # no profile: errors are still shown, just without the field

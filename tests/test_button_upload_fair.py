@@ -92,20 +92,28 @@ def test_invalid_data_names_step_and_field_and_sends_nothing(cams_server, nomad_
     session = cams_server.login("m.rossi")
     pid = session.process_id("Faulty-Demo")
     reply = session.call("processes", "upload_fair", pid)
-    assert reply["ok"] is False and reply["status"] == "not uploaded"
-    [error] = reply["errors"]
+    assert reply["ok"] is True and reply["status"] == "queued" and reply["job_id"]
+    assert reply["errors"] == []  # the worker checks the data; its errors come with the state
+
+    state = session.wait_status(pid, ("not uploaded", "processed", "failed"))
+    assert state["status"] == "not uploaded" and not state["busy"]
+    assert state["outcome"] == "invalid"
+    [error] = state["errors"]
     assert error["step_position"] == 2 and error["step_name"] == "Trench etch"
     assert error["step_type"] == "RIE PlasmaPro"
     assert error["field"] == "time_IN" and error["value"] == "5 minutes"
-    assert "Step 2 (Trench etch, RIE PlasmaPro), field time_IN = '5 minutes'" in reply["message"]
     assert "H:M:S" in error["message"]
-
-    state = session.state(pid)
-    assert state["status"] == "not uploaded" and state["errors"] == [error]
-    assert "Trench etch" in state["message"]
+    assert state["message"].startswith(
+        "Not sent to NOMAD: process 'Faulty-Demo' has 1 problem(s) to fix in CAMS.")
+    assert "Step 2 (Trench etch, RIE PlasmaPro), field time_IN = '5 minutes'" in state["message"]
     assert nomad_server.stats()["total_requests"] == 0
     [log] = log_rows(session, pid)
-    assert log["outcome"] == "invalid" and log["errors"] == [error]
+    assert (log["user_login"], log["action"], log["outcome"]) == ("m.rossi", "upload",
+                                                                   "invalid")
+    assert log["errors"] == [error] and log["files"] == [] and not log["zip_sha256"]
+    [job] = session.rows("nomad_jobs", ["process", "action", "state", "message"], process=pid)
+    assert (job["action"], job["state"]) == ("upload", "invalid")
+    assert job["message"] == state["message"]
 
 
 def test_nomad_down_ends_failed_with_a_message(cams_server_factory, nomad_server):

@@ -48,9 +48,32 @@ def test_in_process_without_a_session_nothing_is_sent(cams_task_copy, nomad_serv
 def test_in_process_invalid_process_names_step_and_field(cams_task_copy, nomad_server):
     body = CALL.format(name="Faulty-Demo", session=session("steward", "Data steward"))
     result = run_in_task(cams_task_copy.path, body, env=nomad_env(nomad_server))
-    [error] = result["press"]["errors"]
-    assert (error["step_position"], error["field"]) == (2, "time_IN")
-    assert result["state"]["errors"] == [error]
+    assert result["press"]["ok"] is True and result["press"]["status"] == "queued"
+    [error] = result["state"]["errors"]
+    assert (error["step_position"], error["step_name"], error["field"]) == (
+        2, "Trench etch", "time_IN")
+    assert result["state"]["status"] == "not uploaded"
+    assert result["state"]["outcome"] == "invalid"
+    assert nomad_server.stats()["total_requests"] == 0
+
+
+def test_in_process_invalid_data_restores_the_status_before_the_press(cams_task_copy,
+                                                                      nomad_server):
+    earlier = """
+from cams_module import job_store
+rows = task.processes.copy(handlers=False)
+rows.set_where(name="Faulty-Demo")
+rows.open()
+job_store.write_back(task, rows.id.value, process={"nomad_status": "failed",
+                     "nomad_upload_id": "earlier-upload", "nomad_message": "earlier"})
+"""
+    body = earlier + CALL.format(name="Faulty-Demo", session=session("m.rossi", "Researcher"))
+    result = run_in_task(cams_task_copy.path, body, env=nomad_env(nomad_server))
+    assert result["press"]["ok"] is True
+    state = result["state"]
+    assert state["status"] == "failed" and state["upload_id"] == "earlier-upload"
+    assert state["message"].startswith("Not sent to NOMAD")
+    assert [e["field"] for e in state["errors"]] == ["time_IN"]
     assert nomad_server.stats()["total_requests"] == 0
 
 

@@ -1,0 +1,114 @@
+"""The floor under the button's latency: 50 cheap server calls at once through jam.py's /api.
+
+Same set-up as `bench_load` (20 Researcher users, 50 processes, the local NOMAD stand-in,
+one jam.py server, one thread and logged-in session per call, all released by a barrier),
+but instead of Upload FAIR each thread makes a call that does (almost) nothing:
+
+- `nomad_state("floor")`: refused after a type check — no database access at all, only what
+  jam.py's threaded Werkzeug server does per `/api` request (session, rights, dispatch);
+- `nomad_state(pid)`: the cheap status poll of each process (a few reads).
+
+These are the equivalent of the "json.dump+zip floor" beside the export figures: the
+click-to-queued latency of Upload FAIR under the same burst cannot be lower than them.
+
+    .venv/bin/python -m benchmarks.bench_load_floor [--users 20] [--processes 50] [--rounds 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks.bench_load import clone_session, extend_task, percentile  # noqa: E402
+from tests.fixtures.cams_task import CamsServer, CamsSession, build_task, nomad_env  # noqa: E402
+from tests.fixtures.nomad_server import StandinProcess  # noqa: E402
+
+
+def burst(sessions: list[CamsSession], args: list[object]) -> list[float]:
+    """Call `nomad_state(args[i])` from `sessions[i]`, all at the same moment; return the
+    milliseconds each call took (a failed call counts as NaN)."""
+    seconds = [float("nan")] * len(sessions)
+    barrier = threading.Barrier(len(sessions), timeout=120)
+
+    def call(i: int) -> None:
+        try:
+            sessions[i].state(sessions[i].warm_pid)  # a warm connection, as a browser's
+            barrier.wait()
+            t0 = time.perf_counter()
+            sessions[i].call("processes", "nomad_state", args[i])
+            seconds[i] = (time.perf_counter() - t0) * 1000
+        except Exception:  # noqa: BLE001 - shows as NaN in the figures
+            pass
+
+    threads = [threading.Thread(target=call, args=(i,)) for i in range(len(sessions))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(180)
+    return seconds
+
+
+def measure(users: int = 20, processes: int = 50, rounds: int = 5,
+            db: str = "sqlite") -> list[dict]:
+    """Rows {case, calls, p50_ms, p95_ms, max_ms, failed}: the trivial call and the status
+    poll, each fired by `processes` threads at once, `rounds` times (figures over all)."""
+    with tempfile.TemporaryDirectory(prefix="cams-floor-") as tmp:
+        root = Path(tmp)
+        build = build_task(root / "build", ["--no-demo"])
+        task = extend_task(build, root / "loaded", users, processes)
+        nomad = StandinProcess(root / "nomad", processing_delay=0.2)
+        server = CamsServer(task.build, root / "server", nomad_env(nomad))
+        try:
+            logged_in = {login: server.login(login)
+                         for login in sorted(set(task.owners.values()))}
+            pids = sorted(task.owners)
+            sessions = []
+            for pid in pids:
+                clone = clone_session(logged_in[task.owners[pid]])
+                clone.warm_pid = pid
+                sessions.append(clone)
+            cases = {"trivial call (nomad_state of a non-id: no database)":
+                     ["floor"] * len(pids),
+                     "status poll (nomad_state of each process)": list(pids)}
+            rows = []
+            for case, args in cases.items():
+                ms: list[float] = []
+                for _ in range(rounds):
+                    ms.extend(burst(sessions, args))
+                good = sorted(m for m in ms if m == m)
+                rows.append({"case": case, "calls": len(ms), "at_once": len(pids),
+                             "users": users, "db": db, "failed": len(ms) - len(good),
+                             "p50_ms": percentile(good, 50), "p95_ms": percentile(good, 95),
+                             "max_ms": good[-1] if good else float("nan")})
+        finally:
+            server.stop()
+            nomad.stop()
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Print the floor figures."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, default=20)
+    parser.add_argument("--processes", type=int, default=50)
+    parser.add_argument("--rounds", type=int, default=5)
+    args = parser.parse_args(argv)
+    rows = measure(args.users, args.processes, args.rounds)
+    print(f"bench_load_floor: {args.processes} calls at once by {args.users} users through "
+          f"jam.py /api, {args.rounds} rounds (sqlite)")
+    for r in rows:
+        print(f"  {r['case']:<55} p50 {r['p50_ms']:6.1f} ms  p95 {r['p95_ms']:6.1f} ms  "
+              f"max {r['max_ms']:6.1f} ms  ({r['calls']} calls, {r['failed']} failed)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
