@@ -282,8 +282,25 @@ function nomad_poll(item, process_id, seen_busy) {
             if (seen_busy) {
                 nomad_refresh_row(item, process_id);
             }
+            if (!error && info) {
+                nomad_job_ended(item, process_id, info);
+            }
         }
     });
+}
+
+// After this user's press: the worker found the data invalid and sent nothing. The panel
+// already lists the errors (step and field); say so once, as a refused press would.
+function nomad_job_ended(item, process_id, info) {
+    var pressed = item._nomad_pressed || {};
+    if (!pressed[process_id]) {
+        return;
+    }
+    delete pressed[process_id];
+    if (info.outcome === 'invalid' && nomad_is_validation(info.errors)) {
+        item.alert_error('Upload FAIR: nothing was sent to NOMAD. ' +
+            'Fix the fields listed under NOMAD and press Upload FAIR again.', {duration: 10});
+    }
 }
 
 // Bring the list row of a finished job up to date (never while the user edits it).
@@ -357,6 +374,8 @@ function nomad_upload(item) {
                 'The upload was refused.'));
         }
         else {
+            item._nomad_pressed = item._nomad_pressed || {};
+            item._nomad_pressed[process_id] = true;
             nomad_panels(item).each(function() {
                 nomad_show(item, $(this), reply);
             });

@@ -78,14 +78,19 @@ def test_faulty_process_shows_the_validation_error_naming_step_and_field(
     ui.watch_status(page)
 
     ui.button(page, LIST, "nomad-upload-btn").click()
+    # queued at once; the worker finds the mistake, sends nothing and the status returns
+    alert = page.locator(".alert-absolute", has_text="nothing was sent to NOMAD")
+    alert.wait_for()
+    seen = ui.statuses_seen(page)
+    assert seen[-2:] == ["queued", "not uploaded"], seen
     error = ui.panel(page, LIST).locator(".nomad-error").first
-    error.wait_for()
 
     text = error.inner_text()
     assert "Step 2" in text and "Trench etch" in text, text
     assert "time_IN" in text, text
     assert "5 minutes" in text, "the wrong value is quoted"
     assert ui.panel(page, LIST).get_attribute("data-status") == "not uploaded"
+    assert "Not sent to NOMAD" in ui.panel(page, LIST).locator(".nomad-message").inner_text()
     assert ui.not_reloaded(page)
     page.screenshot(path=str(screenshot_dir / "upload_fair_validation_error.png"), full_page=True)
     assert ui.standin_uploads(running_demo.printed_url("NOMAD stand-in:")) == before, \
@@ -211,6 +216,7 @@ def test_the_upload_log_shows_outcomes_and_readable_errors(running_demo, page,
     ui.log_in(page, running_demo.cams_url, "steward", password(running_demo, "steward"))
     ui.select(page, "Faulty-Demo")
     ui.button(page, LIST, "nomad-upload-btn").click()
+    page.locator(".alert-absolute", has_text="nothing was sent to NOMAD").wait_for()
     ui.panel(page, LIST).locator(".nomad-error").first.wait_for()
 
     page.locator("#menu a.dropdown-toggle", has_text="Journals").click()
