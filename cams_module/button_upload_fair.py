@@ -51,15 +51,18 @@ def _reply(ok: bool, status: NomadStatus | str | None, message: str,
             "errors": errors or [], "job_id": job_id, **extra}
 
 
-def _lookup(task: Any, value: Any, user: User | None, action: str) -> tuple[Any, str | None]:
+def _lookup(task: Any, value: Any, user: User | None, action: str,
+            brief: bool = True) -> tuple[Any, str | None]:
     """(the process's state, None), or (None, the sentence why `value` names no process).
-    Only a plain positive integer is a process id; refusals are logged on the server."""
+    Only a plain positive integer is a process id; refusals are logged on the server.
+    `brief`: only id, name, owner, status and upload id are read (one plain SELECT)."""
     who = user.login if user else "anonymous"
     if type(value) is not int:
         shown = repr(value)[:50]
         log.warning("%s by %s refused: %s is not a process id", action, who, shown)
         return None, f"{shown} is not a process id."
-    row = store.process_state(task, value) if 0 < value <= MAX_ID else None
+    read = store.process_brief if brief else store.process_state
+    row = read(task, value) if 0 < value <= MAX_ID else None
     if row is None:
         log.warning("%s by %s refused: no process with id %s", action, who, str(value)[:50])
         return None, f"There is no process with id {value} in CAMS."
@@ -215,7 +218,7 @@ def _iso(value: Any) -> str | None:
 
 def state(task: Any, process_id: Any, user: User | None) -> dict:
     """The process's NOMAD status for the progress display."""
-    row, refusal = _lookup(task, process_id, user, "status")
+    row, refusal = _lookup(task, process_id, user, "status", brief=False)
     if row is None:
         return {"process_id": None, "status": None, "busy": False, "message": refusal}
     last = store.last_log(task, process_id) or {}

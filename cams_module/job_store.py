@@ -74,6 +74,30 @@ def process_state(task: Any, process_id: int) -> ProcessState | None:
     return _state(rows) if rows.record_count() == 1 else None
 
 
+def _column(item: Any, name: str) -> str:
+    return f'"{item.field_by_name(name).db_field_name}"'
+
+
+def process_brief(task: Any, process_id: int) -> ProcessState | None:
+    """What a press needs of a process (id, name, owner, status, upload id; the other
+    fields are None), in one plain SELECT — or None when there is no such process."""
+    item = processes_item(task)
+    fields = active_layout().process_fields
+    names = ["id", fields["name"], fields["owner"], "nomad_status", "nomad_upload_id"]
+    where = f'"{item._primary_key_db_field_name}"={int(process_id)}'
+    if item._deleted_flag:
+        where += f" AND ({_column(item, item._deleted_flag)}=0 OR " \
+                 f"{_column(item, item._deleted_flag)} IS NULL)"
+    rows = task.select(f'SELECT {", ".join(_column(item, n) for n in names)} '
+                       f'FROM "{item.table_name}" WHERE {where}')
+    if len(rows) != 1:
+        return None
+    rec_id, name, owner, status, upload_id = rows[0]
+    return ProcessState(id=rec_id, name=name, owner=owner, status=_status(status),
+                        upload_id=upload_id or None, link=None, message=None,
+                        uploaded_at=None, published_at=None)
+
+
 def busy_processes(task: Any) -> list[ProcessState]:
     """Processes whose status says a job owns them (queued, uploading, processing)."""
     rows = processes_item(task).copy(handlers=False)
@@ -212,25 +236,45 @@ def log_rows(task: Any, process_id: int) -> list[dict]:
 
 
 # -- jobs ---------------------------------------------------------------------------
+def _insert(task: Any, item: Any, values: dict[str, Any], cursor: Any) -> int:
+    """INSERT one row of `item` with `values` (field name -> value) through `cursor`, the
+    way jam.py does (its id sequence where the database has one); return the new id."""
+    db = task.db_module
+    values = dict(values)
+    if item._deleted_flag:
+        values[item._deleted_flag] = 0
+    rec_id = None
+    if db.get_lastrowid is None:
+        cursor.execute(db.next_sequence_value_sql(item.gen_name))
+        rec_id = cursor.fetchone()[0]
+        values[item._primary_key] = rec_id
+    marks = ", ".join(db.value_literal(i) for i in range(1, len(values) + 1))
+    cursor.execute(f'INSERT INTO "{item.table_name}" '
+                   f'({", ".join(_column(item, n) for n in values)}) VALUES ({marks})',
+                   [str(v) if isinstance(v, NomadStatus) else v for v in values.values()])
+    return int(rec_id if rec_id is not None else db.get_lastrowid(cursor))
+
+
 def create_job(task: Any, process_id: int, action: str, user_login: str, worker: str,
                payload: dict, upload_id: str | None = None, embargo_months: int = 0,
                connection: Any = None) -> int:
     """Insert a queued job row (in `connection`'s transaction when given); return its id."""
-    rows = task.nomad_jobs.copy()
-    rows.open(open_empty=True)
-    rows.append()
-    rows.process.value = process_id
-    rows.action.value = action
-    rows.state.value = "queued"
-    rows.user_login.value = user_login
-    rows.created.value = now()
-    rows.worker.value = worker
-    rows.upload_id.value = upload_id
-    rows.embargo_months.value = embargo_months
-    rows.payload.value = json.dumps(payload)
-    rows.post()
-    rows.apply(connection=connection)
-    return rows.id.value
+    values = {"process": process_id, "action": action, "state": "queued",
+              "user_login": user_login, "created": now(), "worker": worker,
+              "upload_id": upload_id, "embargo_months": embargo_months,
+              "payload": json.dumps(payload)}
+    if connection is not None:
+        return _insert(task, task.nomad_jobs, values, connection.cursor())
+    con = task.connect()
+    try:
+        job_id = _insert(task, task.nomad_jobs, values, con.cursor())
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
+    finally:
+        con.close()
+    return job_id
 
 
 def latest_job(task: Any, process_id: int, before: int | None = None) -> dict | None:
