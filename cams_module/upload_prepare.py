@@ -126,17 +126,23 @@ class Prepared:
     errors: list[dict] = field(default_factory=list)
 
 
-def prepare(task: Any, process_id: int, process_name: str) -> Prepared:
-    """Read, export, validate and zip the process (in a fresh temporary folder)."""
-    document, result, errors = export_document(task, process_id)
-    if errors:
+def build_zip(document: dict, profile: str, name: str, tmpdir: str, prefix: str) -> Prepared:
+    """Export, validate and zip a process document into a fresh folder `tmpdir/prefix…`
+    (pure: no jam.py, so it may run in a separate process)."""
+    from cams_module.export import ExportError, export_process
+
+    process_name = document["process"].get("name") or name
+    try:
+        result = export_process(document, profile=profile)
+    except ExportError as err:
+        errors = problem_errors(err.problems, document)
         message = (f"Not sent to NOMAD: process '{process_name}' has {len(errors)} problem(s) "
                    "to fix in CAMS. " + " ".join(e["message"] for e in errors))
         return Prepared(outcome="invalid", message=message, errors=errors)
     folder: Path | None = None
     try:
-        folder = Path(tempfile.mkdtemp(prefix=zip_folder_prefix()))
-        zip_path, sha256 = write_zip(result, folder, process_name)
+        folder = Path(tempfile.mkdtemp(prefix=prefix, dir=tmpdir))
+        zip_path, sha256 = write_zip(result, folder, name)
     except OSError as err:
         if folder is not None:
             shutil.rmtree(folder, ignore_errors=True)
@@ -149,3 +155,15 @@ def prepare(task: Any, process_id: int, process_name: str) -> Prepared:
     return Prepared(zip_path=str(zip_path), files=sorted(result.archives), sha256=sha256,
                     step_files=[[sid, f] for sid, f in result.step_files], steps=steps,
                     process_file=result.process_file)
+
+
+def prepare(task: Any, process_id: int, process_name: str) -> Prepared:
+    """Read the process from CAMS, then export, validate and zip it (`build_zip`)."""
+    try:
+        document = read_process(task, process_id)
+    except ValueError as err:
+        return Prepared(outcome="invalid", message=f"Not sent to NOMAD: {err}", errors=[
+            {"step_position": None, "step_name": None, "step_type": None, "field": None,
+             "value": None, "message": str(err)}])
+    return build_zip(document, profile_name(), process_name, tempfile.gettempdir(),
+                     zip_folder_prefix())

@@ -77,6 +77,31 @@ job_store.write_back(task, rows.id.value, process={"nomad_status": "failed",
     assert nomad_server.stats()["total_requests"] == 0
 
 
+def test_in_process_zip_that_cannot_be_written_ends_failed_nothing_sent(cams_task_copy,
+                                                                        nomad_server):
+    unwritable = """
+import tempfile
+tempfile.tempdir = "/etc/hostname"  # a file: room on its disk, but no folder for the zip
+"""
+    body = unwritable + CALL.format(name="Quick-Clean",
+                                    session=session("m.rossi", "Researcher"))
+    body += """
+from cams_module import job_store
+result["log"] = job_store.log_rows(task, pid)
+result["job"] = job_store.latest_job(task, pid)
+"""
+    result = run_in_task(cams_task_copy.path, body, env=nomad_env(nomad_server))
+    assert result["press"]["ok"] is True
+    state = result["state"]
+    assert state["status"] == "not uploaded" and not state["busy"]
+    assert "could not be written on the CAMS server" in state["message"]
+    assert state["outcome"] == "failed" and state["errors"][0]["message"] == state["message"]
+    [log] = result["log"]
+    assert (log["action"], log["outcome"], log["files"]) == ("upload", "failed", [])
+    assert result["job"]["state"] == "failed"
+    assert nomad_server.stats()["total_requests"] == 0
+
+
 def test_in_process_without_nomad_configuration(cams_task_copy):
     body = CALL.format(name="Quick-Clean", session=session("m.rossi", "Researcher"))
     env = {"NOMAD_URL": "", "NOMAD_TOKEN": "", "NOMAD_USERNAME": "", "NOMAD_PASSWORD": "",
