@@ -6,7 +6,9 @@ but instead of Upload FAIR each thread makes a call that does (almost) nothing:
 
 - `nomad_state("floor")`: refused after a type check — no database access at all, only what
   jam.py's threaded Werkzeug server does per `/api` request (session, rights, dispatch);
-- `nomad_state(pid)`: the cheap status poll of each process (a few reads).
+- `nomad_state(pid)`: the cheap status poll of each process (a few reads);
+- and, for comparison, Upload FAIR itself in the same repeated bursts (each round waits
+  until every job is done; later rounds update the same NOMAD uploads).
 
 These are the equivalent of the "json.dump+zip floor" beside the export figures: the
 click-to-queued latency of Upload FAIR under the same burst cannot be lower than them.
@@ -27,14 +29,17 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks.bench_load import clone_session, extend_task, percentile  # noqa: E402
+from benchmarks.bench_load import DONE, clone_session, extend_task, percentile  # noqa: E402
 from tests.fixtures.cams_task import CamsServer, CamsSession, build_task, nomad_env  # noqa: E402
 from tests.fixtures.nomad_server import StandinProcess  # noqa: E402
 
+PRESS = "Upload FAIR (the same burst, repeated; for comparison)"
 
-def burst(sessions: list[CamsSession], args: list[object]) -> list[float]:
-    """Call `nomad_state(args[i])` from `sessions[i]`, all at the same moment; return the
-    milliseconds each call took (a failed call counts as NaN)."""
+
+def burst(sessions: list[CamsSession], args: list[object],
+          func: str = "nomad_state") -> list[float]:
+    """Call `func(args[i])` from `sessions[i]`, all at the same moment; return the
+    milliseconds each call took (a failed or refused call counts as NaN)."""
     seconds = [float("nan")] * len(sessions)
     barrier = threading.Barrier(len(sessions), timeout=120)
 
@@ -43,8 +48,9 @@ def burst(sessions: list[CamsSession], args: list[object]) -> list[float]:
             sessions[i].state(sessions[i].warm_pid)  # a warm connection, as a browser's
             barrier.wait()
             t0 = time.perf_counter()
-            sessions[i].call("processes", "nomad_state", args[i])
-            seconds[i] = (time.perf_counter() - t0) * 1000
+            reply = sessions[i].call("processes", func, args[i])
+            if func != "upload_fair" or reply.get("ok"):
+                seconds[i] = (time.perf_counter() - t0) * 1000
         except Exception:  # noqa: BLE001 - shows as NaN in the figures
             pass
 
@@ -57,15 +63,18 @@ def burst(sessions: list[CamsSession], args: list[object]) -> list[float]:
 
 
 def measure(users: int = 20, processes: int = 50, rounds: int = 5,
-            db: str = "sqlite") -> list[dict]:
-    """Rows {case, calls, p50_ms, p95_ms, max_ms, failed}: the trivial call and the status
-    poll, each fired by `processes` threads at once, `rounds` times (figures over all)."""
+            db: str = "sqlite", workers: int = 4) -> list[dict]:
+    """Rows {case, calls, p50_ms, p95_ms, max_ms, failed}: the trivial call, the status
+    poll and Upload FAIR, each fired by `processes` threads at once, `rounds` times
+    (figures over all calls)."""
     with tempfile.TemporaryDirectory(prefix="cams-floor-") as tmp:
         root = Path(tmp)
         build = build_task(root / "build", ["--no-demo"])
         task = extend_task(build, root / "loaded", users, processes)
-        nomad = StandinProcess(root / "nomad", processing_delay=0.2)
-        server = CamsServer(task.build, root / "server", nomad_env(nomad))
+        nomad = StandinProcess(root / "nomad", processing_delay=0.2,
+                               extra_args=["--upload-limit", "100000"])
+        server = CamsServer(task.build, root / "server",
+                            {**nomad_env(nomad), "CAMS_NOMAD_WORKERS": str(workers)})
         try:
             logged_in = {login: server.login(login)
                          for login in sorted(set(task.owners.values()))}
@@ -78,11 +87,17 @@ def measure(users: int = 20, processes: int = 50, rounds: int = 5,
             cases = {"trivial call (nomad_state of a non-id: no database)":
                      ["floor"] * len(pids),
                      "status poll (nomad_state of each process)": list(pids)}
+            cases[PRESS] = list(pids)
             rows = []
             for case, args in cases.items():
                 ms: list[float] = []
                 for _ in range(rounds):
-                    ms.extend(burst(sessions, args))
+                    if case == PRESS:
+                        ms.extend(burst(sessions, args, "upload_fair"))
+                        for session, pid in zip(sessions, pids, strict=True):
+                            session.wait_status(pid, DONE, timeout=120)
+                    else:
+                        ms.extend(burst(sessions, args))
                 good = sorted(m for m in ms if m == m)
                 rows.append({"case": case, "calls": len(ms), "at_once": len(pids),
                              "users": users, "db": db, "failed": len(ms) - len(good),
@@ -100,12 +115,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--processes", type=int, default=50)
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--workers", type=int, default=4, help="NOMAD job threads")
     args = parser.parse_args(argv)
-    rows = measure(args.users, args.processes, args.rounds)
+    rows = measure(args.users, args.processes, args.rounds, workers=args.workers)
     print(f"bench_load_floor: {args.processes} calls at once by {args.users} users through "
           f"jam.py /api, {args.rounds} rounds (sqlite)")
     for r in rows:
-        print(f"  {r['case']:<55} p50 {r['p50_ms']:6.1f} ms  p95 {r['p95_ms']:6.1f} ms  "
+        print(f"  {r['case']:<58} p50 {r['p50_ms']:6.1f} ms  p95 {r['p95_ms']:6.1f} ms  "
               f"max {r['max_ms']:6.1f} ms  ({r['calls']} calls, {r['failed']} failed)")
     return 0
 

@@ -94,6 +94,11 @@ def press_upload(task: Any, process_id: Any, user: User | None) -> dict:
     process, claim it (status queued + job row, one transaction) and hand the job to a
     worker, which reads, exports, validates, zips and uploads. Replies at once; what the
     job finds (invalid data included) arrives through `state`."""
+    with jobs.pressing():
+        return _press_upload(task, process_id, user)
+
+
+def _press_upload(task: Any, process_id: Any, user: User | None) -> dict:
     row, refusal = _lookup(task, process_id, user, "upload")
     if row is None:
         return _reply(False, None, refusal)

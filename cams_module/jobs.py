@@ -1,8 +1,12 @@
 """Background NOMAD jobs inside the jam.py server process, with their state in CAMS.
 
 A press queues a job (a `nomad_jobs` row plus the process status "queued") and returns;
-a small thread pool (env `CAMS_NOMAD_WORKERS`, default 2) runs it: upload → processing →
-processed | failed, or publish → published. Each stage is written back in one transaction
+a small thread pool (env `CAMS_NOMAD_WORKERS`, default 2) runs it: read, export, validate
+and zip the process (invalid data: nothing sent, status as before the press), then
+upload → processing → processed | failed, or publish → published. An upload job begins
+only once no press has run for `QUIET_AFTER_PRESS` seconds (at most `MAX_HOLD` later):
+the server is one Python process, so a burst of presses is answered before the exports
+take the interpreter. Each stage is written back in one transaction
 (`job_store.write_back`). A job that raises is marked failed with a message saying so; on
 server start (`on_task_loaded`, called by the task's `on_created`) processes left busy by a
 dead worker are resumed when NOMAD already holds their upload, otherwise marked failed
@@ -17,8 +21,11 @@ import os
 import shutil
 import tempfile
 import threading
+import time
 import uuid
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,6 +45,13 @@ INTERRUPTED = "Interrupted by a server restart — press Upload FAIR again."
 _lock = threading.Lock()
 _executor: ThreadPoolExecutor | None = None
 _active: set[int] = set()
+
+#: a job starts its CPU-heavy work once no press has run for this long (seconds) …
+QUIET_AFTER_PRESS = 0.05
+#: … or after waiting this long at most
+MAX_HOLD = 1.0
+_presses = 0
+_last_press = 0.0
 
 
 @dataclass
@@ -95,6 +109,34 @@ def _pool() -> ThreadPoolExecutor:
             _executor = ThreadPoolExecutor(max_workers=max(1, workers),
                                            thread_name_prefix="cams-nomad-job")
         return _executor
+
+
+@contextmanager
+def pressing() -> Iterator[None]:
+    """Mark a press (a web request someone waits for) while it runs. Jobs start their
+    CPU-heavy part only when presses are quiet (`yield_to_presses`): the server is one
+    Python process, and 50 presses at once should not wait behind 4 exports."""
+    global _presses, _last_press
+    with _lock:
+        _presses += 1
+    try:
+        yield
+    finally:
+        with _lock:
+            _presses -= 1
+            _last_press = time.monotonic()
+
+
+def yield_to_presses(quiet: float = QUIET_AFTER_PRESS, limit: float = MAX_HOLD) -> None:
+    """Wait until no press runs and none ended in the last `quiet` seconds (at most
+    `limit` seconds)."""
+    end = time.monotonic() + limit
+    while True:
+        with _lock:
+            idle = _presses == 0 and time.monotonic() - _last_press >= quiet
+        if idle or time.monotonic() >= end:
+            return
+        time.sleep(0.01)
 
 
 def is_running_here(job_id: int) -> bool:
@@ -165,6 +207,7 @@ def _interrupted_upload_time(task: Any, job: UploadJob) -> float | None:
 def run_upload(task: Any, job: UploadJob) -> None:
     """Prepare the zip (`prepare_upload`), send it to NOMAD (a new upload, or replace the
     files of `job.upload_id`), wait for processing and write back the result."""
+    yield_to_presses()
     if not job.zip_path and not prepare_upload(task, job):
         return
     store.write_back(task, job.process_id,
