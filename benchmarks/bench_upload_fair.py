@@ -3,9 +3,9 @@
 Builds the CAMS task, starts the local NOMAD stand-in (0.2 s processing) and a jam.py
 server, logs in over HTTP and presses Upload FAIR repeatedly on a 10-step and a 2-step demo
 process (each press waits for the job to finish; later presses update the same upload).
-Prints the request time of the press (target < 100 ms: reading, exporting and validating
-happen in the request, the upload in a worker), of the status poll, and the time until
-the process is processed. Prints figures; asserts nothing.
+Prints the request time of the press (target < 100 ms: the request only checks and
+queues; reading, exporting, validating and the upload happen in a worker), of the status
+poll, and the time until the process is processed. Prints figures; asserts nothing.
 
     .venv/bin/python benchmarks/bench_upload_fair.py [--presses 10]
 """
