@@ -41,6 +41,8 @@ log = logging.getLogger("cams_module.jobs")
 #: this process's worker tag: "<pid>:<random boot id>" (stored on each job it runs)
 WORKER = f"{os.getpid()}:{uuid.uuid4().hex[:12]}"
 INTERRUPTED = "Interrupted by a server restart — press Upload FAIR again."
+INTERRUPTED_UNSENT = ("Interrupted by a server restart before anything was sent to NOMAD — "
+                      "press Upload FAIR again.")
 
 _lock = threading.Lock()
 _executor: ThreadPoolExecutor | None = None
@@ -497,6 +499,14 @@ def recover(task: Any, state: store.ProcessState, job_row: dict | None) -> None:
             client_factory()
         except NomadError:
             reached_nomad = False
+    previous = payload.get("previous_status")
+    if previous not in {str(s) for s in NomadStatus if not s.busy}:
+        previous = None
+    if not reached_nomad and action == "upload" and previous and job_row \
+            and job_row.get("state") == "queued" and state.status == NomadStatus.QUEUED:
+        # the worker never began sending: nothing reached NOMAD, so the status goes back
+        _finish(task, job, NomadStatus(previous), INTERRUPTED_UNSENT, outcome="interrupted")
+        return
     if not reached_nomad:
         if action == "publish" and upload_id:
             _finish(task, job, NomadStatus.PROCESSED,

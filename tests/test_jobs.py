@@ -211,3 +211,28 @@ result = export_for_download(task, pid, User("m.rossi", "Researcher"))
     reply = run_in_task(cams_task_copy.path, body, env=NO_NOMAD)
     assert reply["ok"] is True, reply
     assert reply["file_name"] == "hidden.zip"
+
+
+def test_restart_before_the_worker_sent_anything_restores_the_status(cams_task_copy):
+    dead = f"{dead_pid()}:gone"
+    prepare = f"""
+from cams_module import job_store as store
+from cams_module.status import NomadStatus
+rows = task.processes.copy(handlers=False)
+rows.set_where(name="Quick-Clean")
+rows.open()
+pid = rows.id.value
+store.write_back(task, pid, process={{"nomad_status": NomadStatus.PROCESSED,
+                                      "nomad_upload_id": "UPLOAD42"}})
+store.claim(task, pid, NomadStatus.QUEUED, "queued", job={{
+    "action": "upload", "user_login": "m.rossi", "worker": {dead!r},
+    "payload": {{"previous_status": "processed", "files": []}}, "upload_id": "UPLOAD42"}})
+result = True
+"""
+    run_in_task(cams_task_copy.path, prepare, env=NO_NOMAD)
+    after = run_in_task(cams_task_copy.path, READ, env=NO_NOMAD)["Quick-Clean"]
+    assert after["status"] == "processed" and after["upload_id"] == "UPLOAD42"
+    assert after["message"] == ("Interrupted by a server restart before anything was sent "
+                                "to NOMAD — press Upload FAIR again.")
+    assert after["job"] == "interrupted"
+    assert [r["outcome"] for r in after["log"]] == ["interrupted"]
