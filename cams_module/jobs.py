@@ -178,7 +178,7 @@ def prepare_upload(task: Any, job: UploadJob) -> bool:
     upload log say why, and `state` shows the errors."""
     from cams_module.upload_prepare import prepare
 
-    ready = prepare(task, job.process_id, job.process_name)
+    ready = prepare(task, job.process_id, job.process_name, target_schemas=target_schemas)
     if ready.outcome:
         store.write_back(
             task, job.process_id,
@@ -195,6 +195,20 @@ def prepare_upload(task: Any, job: UploadJob) -> bool:
     if not job.upload_id:
         job.adopt_after = _interrupted_upload_time(task, job)
     return True
+
+
+def target_schemas() -> Any:
+    """The receiving NOMAD's own schemas for the export profile (NOMAD 2.x answers
+    ``GET /schemas``; cached an hour), or None to keep the shipped snapshot."""
+    from cams_module.schema_source import schemas_for_profile
+    from cams_module.upload_prepare import profile_name
+
+    try:
+        choice = schemas_for_profile(client_factory(), profile_name())
+    except NomadError:  # not configured: the upload itself will say so
+        return None
+    log.info("export judged by the schemas of %s", choice.source)
+    return choice.schemas if choice.from_nomad else None
 
 
 def _interrupted_upload_time(task: Any, job: UploadJob) -> float | None:

@@ -12,6 +12,7 @@ import os
 import re
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -126,14 +127,26 @@ class Prepared:
     errors: list[dict] = field(default_factory=list)
 
 
-def build_zip(document: dict, profile: str, name: str, tmpdir: str, prefix: str) -> Prepared:
+def build_zip(document: dict, profile: str, name: str, tmpdir: str, prefix: str,
+              schemas: Any = None) -> Prepared:
     """Export, validate and zip a process document into a fresh folder `tmpdir/prefix…`
-    (pure: no jam.py, so it may run in a separate process)."""
+    (pure: no jam.py, so it may run in a separate process). ``schemas``: judge by these
+    (the target NOMAD's) instead of the profile's shipped snapshot."""
+    from cams_module.cams2nomad.profile import ProfileError
     from cams_module.export import ExportError, export_process
 
     process_name = document["process"].get("name") or name
     try:
-        result = export_process(document, profile=profile)
+        result = export_process(document, profile=profile, schemas=schemas)
+    except ProfileError as err:  # the target NOMAD's plugin lacks what the profile writes
+        more = f" and {len(err.problems) - 1} more" if len(err.problems) > 1 else ""
+        message = (f"Not sent to NOMAD: the mapping profile {profile} does not fit the NOMAD "
+                   f"it would go to ({err.problems[0]}{more}). Ask the facility's NOMAD "
+                   "administrator which plugin version it runs and set CAMS_NOMAD_PROFILE "
+                   "to match.")
+        return Prepared(outcome="failed", message=message, errors=[
+            {"step_position": None, "step_name": None, "step_type": None, "field": None,
+             "value": None, "message": message}])
     except ExportError as err:
         errors = problem_errors(err.problems, document)
         message = (f"Not sent to NOMAD: process '{process_name}' has {len(errors)} problem(s) "
@@ -157,13 +170,24 @@ def build_zip(document: dict, profile: str, name: str, tmpdir: str, prefix: str)
                     process_file=result.process_file)
 
 
-def prepare(task: Any, process_id: int, process_name: str) -> Prepared:
-    """Read the process from CAMS, then export, validate and zip it (`build_zip`)."""
+def prepare(task: Any, process_id: int, process_name: str,
+            target_schemas: Callable[[], Any] | None = None) -> Prepared:
+    """Read the process from CAMS, then export, validate and zip it (`build_zip`).
+
+    The data are judged by the shipped snapshot first (a data problem never needs NOMAD);
+    then, when ``target_schemas()`` gives the receiving NOMAD's own schemas, the zip is
+    rebuilt and judged by those, so it fits the plugin version that NOMAD runs."""
     try:
         document = read_process(task, process_id)
     except ValueError as err:
         return Prepared(outcome="invalid", message=f"Not sent to NOMAD: {err}", errors=[
             {"step_position": None, "step_name": None, "step_type": None, "field": None,
              "value": None, "message": str(err)}])
+    ready = build_zip(document, profile_name(), process_name, tempfile.gettempdir(),
+                      zip_folder_prefix())
+    schemas = target_schemas() if target_schemas and not ready.outcome else None
+    if schemas is None:
+        return ready
+    shutil.rmtree(Path(ready.zip_path).parent, ignore_errors=True)
     return build_zip(document, profile_name(), process_name, tempfile.gettempdir(),
-                     zip_folder_prefix())
+                     zip_folder_prefix(), schemas=schemas)

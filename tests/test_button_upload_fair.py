@@ -135,8 +135,9 @@ def test_nomad_down_ends_failed_with_a_message(cams_server_factory, nomad_server
 
 
 def test_nomad_processing_failure_names_the_steps(cams_server_factory, nomad_server_factory):
-    old_nomad = nomad_server_factory(extra_args=["--schema-set",
-                                                 "fabrication-utilities-2025.04"])
+    # a NOMAD 1.x (no /schemas to check against first) whose plugin is the older one
+    old_nomad = nomad_server_factory(extra_args=["--schema-set", "fabrication-utilities-2025.04",
+                                                 "--nomad-version", "1.3.16"])
     server = cams_server_factory(nomad=old_nomad)
     session = server.login("m.rossi")
     pid = session.process_id("Quick-Clean")
@@ -153,6 +154,32 @@ def test_nomad_processing_failure_names_the_steps(cams_server_factory, nomad_ser
     assert log["outcome"] == "failed" and log["upload_id"] == state["upload_id"]
     server.stop()
     old_nomad.stop()
+
+
+def test_a_nomad_2_with_another_plugin_version_is_caught_before_sending(
+        cams_server_factory, nomad_server_factory):
+    other = nomad_server_factory(extra_args=["--schema-set", "fabrication-utilities-2025.04"])
+    server = cams_server_factory(nomad=other)
+    session = server.login("m.rossi")
+    pid = session.process_id("Quick-Clean")
+    assert session.call("processes", "upload_fair", pid)["ok"] is True
+    deadline = time.monotonic() + 60
+    state = session.state(pid)
+    while state["busy"] or state["outcome"] != "failed":
+        assert time.monotonic() < deadline, state
+        time.sleep(0.2)
+        state = session.state(pid)
+    assert state["status"] == "not uploaded"  # nothing was sent: the status is as before
+    assert "does not fit the NOMAD" in state["message"]
+    assert "and 30 more" in state["message"] and len(state["message"]) < 600
+    assert f"NOMAD at {other.url}" in state["message"]
+    assert "schema_packages." in state["message"]  # names the class that NOMAD lacks
+    assert uploads_created(other) == 0 and files_replaced(other) == 0
+    assert any("/schemas/" in route for route in other.stats()["routes"])
+    [log] = log_rows(session, pid)
+    assert log["outcome"] == "failed" and not log["upload_id"]
+    server.stop()
+    other.stop()
 
 
 def test_double_press_is_refused_while_the_job_runs(cams_server, nomad_server):
