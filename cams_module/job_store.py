@@ -10,6 +10,7 @@ other direction). Upload log rows are only ever inserted.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -296,19 +297,26 @@ def latest_job(task: Any, process_id: int, before: int | None = None) -> dict | 
             "payload": json.loads(rows.payload.value or "{}")}
 
 
+def _restore_stored(row: Any, item: Any, fields: Sequence[str]) -> None:
+    """Give a modified delta row the values of ``fields`` stored in the database (a field
+    the delta does not carry is not written by it anyway)."""
+    present = [name for name in fields if row.field_by_name(name) is not None]
+    stored = item.copy(handlers=False)
+    stored.set_where(id=row.id.value)
+    stored.open(fields=["id", *present])
+    if present and stored.record_count() == 1:
+        row.edit()
+        for name in present:
+            row.field_by_name(name).value = stored.field_by_name(name).value
+        row.post()
+
+
 def keep_nomad_fields(task: Any, delta: Any) -> None:
     """Put the stored nomad_* values back into a delta from the web client, so saving a
     process form never overwrites what a worker wrote meanwhile."""
     for row in delta:
         if row.rec_modified():
-            current = processes_item(task).copy(handlers=False)
-            current.set_where(id=row.id.value)
-            current.open(fields=["id", *PROCESS_NOMAD_FIELDS])
-            if current.record_count() == 1:
-                row.edit()
-                for name in PROCESS_NOMAD_FIELDS:
-                    row.field_by_name(name).value = current.field_by_name(name).value
-                row.post()
+            _restore_stored(row, processes_item(task), PROCESS_NOMAD_FIELDS)
         elif row.rec_inserted():
             row.edit()
             row.nomad_status.value = str(NomadStatus.NOT_UPLOADED)
@@ -317,11 +325,4 @@ def keep_nomad_fields(task: Any, delta: Any) -> None:
             row.post()
         for step in getattr(row, active_layout().steps, None) or []:
             if step.rec_modified():
-                stored = steps_item(task).copy(handlers=False)
-                stored.set_where(id=step.id.value)
-                stored.open(fields=["id", *STEP_NOMAD_FIELDS])
-                if stored.record_count() == 1:
-                    step.edit()
-                    for name in STEP_NOMAD_FIELDS:
-                        step.field_by_name(name).value = stored.field_by_name(name).value
-                    step.post()
+                _restore_stored(step, steps_item(task), STEP_NOMAD_FIELDS)

@@ -357,3 +357,27 @@ def test_arguments_that_are_not_process_ids_are_refused_and_logged(cams_server, 
     log = cams_server.log_text()
     assert "upload by m.rossi refused: no process with id -7" in log
     assert "'abc' is not a process id" in log
+
+
+def test_saving_a_process_form_never_overwrites_what_the_worker_wrote(cams_server,
+                                                                     nomad_server):
+    session = cams_server.login("admin")
+    pid = session.process_id("Quick-Clean")
+    session.call("processes", "upload_fair", pid)
+    processed = session.wait_status(pid, DONE)
+    assert processed["status"] == "processed"
+    # a form opened before the upload still holds the old NOMAD values; saving it must
+    # change the user's fields only
+    changes = {"fields": ["id", "notes", "nomad_status", "nomad_upload_id"], "expanded": False,
+               "data": {"1": {
+                   "old_record": [pid, "", "not uploaded", "", [None, {}, "1"]],
+                   "record": [pid, "edited after the upload", "not uploaded", "",
+                              [2, {}, "1"]],
+                   "details": {}}}}
+    reply = session.http.post(f"{cams_server.url}api", timeout=30, data=json.dumps(
+        ["apply", cams_server.task_id, cams_server.items["processes"], [changes, {}], 0]))
+    assert not reply.json().get("error"), reply.json()
+    [row] = session.rows("processes", ["notes", "nomad_status", "nomad_upload_id"], id=pid)
+    assert row["notes"] == "edited after the upload"
+    assert (row["nomad_status"], row["nomad_upload_id"]) == ("processed",
+                                                             processed["upload_id"])
