@@ -10,7 +10,8 @@ other direction). Upload log rows are only ever inserted.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,6 +39,19 @@ class ProcessState:
     uploaded_at: Any
     published_at: Any
 
+
+@contextmanager
+def transaction(task: Any) -> Iterator[Any]:
+    """A database connection whose work is committed together, or rolled back on error."""
+    con = task.connect()
+    try:
+        yield con
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
+    finally:
+        con.close()
 
 def _status(text: str | None) -> NomadStatus:
     try:
@@ -148,20 +162,13 @@ def claim(task: Any, process_id: int, status: NomadStatus, message: str,
     `allowed_from`, unless its status is one of those). Without `job`: True/False. With
     `job` (the arguments of `create_job` after the process id): the job row is inserted in
     the same transaction and its id returned, or None when refused."""
-    con = task.connect()
-    try:
+    with transaction(task) as con:
         cursor = con.cursor()
         cursor.execute(*_claim_sql(task, process_id, status, message, allowed_from))
         claimed = cursor.rowcount == 1
         job_id = None
         if claimed and job is not None:
             job_id = create_job(task, process_id, connection=con, **job)
-        con.commit()
-    except BaseException:
-        con.rollback()
-        raise
-    finally:
-        con.close()
     if job is None:
         return claimed
     return job_id if claimed else None
@@ -172,8 +179,7 @@ def write_back(task: Any, process_id: int, *, process: dict | None = None,
                log: dict | None = None) -> None:
     """Write one change in one transaction: process fields, step fields, the job row and
     a new upload log row (any of them may be left out)."""
-    con = task.connect()
-    try:
+    with transaction(task) as con:
         cursor = con.cursor()
         if process:
             cursor.execute(*_update_sql(task, processes_item(task), process_id, process))
@@ -183,12 +189,6 @@ def write_back(task: Any, process_id: int, *, process: dict | None = None,
             cursor.execute(*_update_sql(task, task.nomad_jobs, job[0], job[1]))
         if log:
             _insert_log(task, process_id, log, con)
-        con.commit()
-    except BaseException:
-        con.rollback()
-        raise
-    finally:
-        con.close()
 
 
 def _insert_log(task: Any, process_id: int, log: dict, connection: Any) -> None:
@@ -266,16 +266,8 @@ def create_job(task: Any, process_id: int, action: str, user_login: str, worker:
               "payload": json.dumps(payload)}
     if connection is not None:
         return _insert(task, task.nomad_jobs, values, connection.cursor())
-    con = task.connect()
-    try:
-        job_id = _insert(task, task.nomad_jobs, values, con.cursor())
-        con.commit()
-    except BaseException:
-        con.rollback()
-        raise
-    finally:
-        con.close()
-    return job_id
+    with transaction(task) as con:
+        return _insert(task, task.nomad_jobs, values, con.cursor())
 
 
 def latest_job(task: Any, process_id: int, before: int | None = None) -> dict | None:

@@ -15,7 +15,7 @@ from .api_common import (
     upload_for_read,
     upload_for_write,
 )
-from .api_uploads import gui_base, thank_you, upload_response
+from .api_uploads import upload_answer, upload_response
 from .rawfiles import add_file, delete_path, safe_relpath, target, zip_directory
 from .routing import ApiError, Request, Response, Router
 
@@ -52,9 +52,7 @@ def register(router: Router, ctx: Context) -> None:
             shutil.rmtree(incoming, ignore_errors=True)
         if trigger:
             ctx.processor.start(upload)
-        if req.wants_json():
-            return Response.json(upload_response(upload))
-        return Response.text(thank_you(gui_base(req)))
+        return upload_answer(req, upload)
 
     def delete_raw(req: Request) -> Response:
         user = authenticate(ctx, req)

@@ -54,6 +54,14 @@ def gui_base(req: Request) -> str:
     return f"http://{host}/gui"
 
 
+def upload_answer(req: Request, upload: Upload) -> Response:
+    """The answer to a request that sent files: the upload as JSON when the client asked
+    for JSON (``Accept: application/json``), else NOMAD's plain-text thank-you."""
+    if req.wants_json():
+        return Response.json(upload_response(upload))
+    return Response.text(thank_you(gui_base(req)))
+
+
 def register(router: Router, ctx: Context) -> None:
     """Add the upload endpoints."""
     state = ctx.state
@@ -95,9 +103,7 @@ def register(router: Router, ctx: Context) -> None:
             state.uploads[upload_id] = upload
         if files:
             ctx.processor.start(upload)
-        if req.wants_json():
-            return Response.json(upload_response(upload))
-        return Response.text(thank_you(gui_base(req)))
+        return upload_answer(req, upload)
 
     def list_uploads(req: Request) -> Response:
         user = authenticate(ctx, req)
