@@ -47,7 +47,7 @@ TEMPLATE = next(d for d in DEMO if d["process"]["name"] == "Quick-Clean")
 DONE = ("processed", "failed", "published")
 
 ADD_USERS_AND_PROCESSES = """
-from cams_module.cams_writer import write_process_document
+from cams_module.lims.writer import write_process_document
 spec = json.loads({spec!r})
 roles = app.admin.sys_roles.copy(handlers=False)
 roles.open()

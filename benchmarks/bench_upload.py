@@ -1,6 +1,6 @@
 """Benchmark: one upload of a 50-step export against the local NOMAD stand-in.
 
-Starts `python -m cams_module.nomad_standin --processing-delay 1.0`, logs in once (warm
+Starts `python -m cams_module.standin --processing-delay 1.0`, logs in once (warm
 token), then times `upload_file` (upload, wait, entries) and prints the wall time minus
 the processing delay and the number of HTTP requests the server counted.
 Targets: overhead < 0.3 s, fewer than 8 requests. Prints figures; asserts nothing.
@@ -26,7 +26,7 @@ import requests
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from cams_module.api_collection import NomadClient  # noqa: E402
-from cams_module.nomad_config import NomadConfig  # noqa: E402
+from cams_module.nomad.config import NomadConfig  # noqa: E402
 
 PROCESS = "schema_packages.fabrication_utilities.FabricationProcess"
 CONTROL = {"X-Standin-Control": "1"}
@@ -76,7 +76,7 @@ def _with_exporter(path: Path, steps: int) -> str:
 def start_standin(delay: float, users_file: Path) -> tuple[subprocess.Popen, str]:
     """Start the stand-in on a free port; return the process and its API URL."""
     proc = subprocess.Popen(
-        [sys.executable, "-m", "cams_module.nomad_standin", "--port", "0",
+        [sys.executable, "-m", "cams_module.standin", "--port", "0",
          "--processing-delay", str(delay), "--users", str(users_file)],
         stdout=subprocess.PIPE, text=True,
     )

@@ -19,14 +19,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from cams_module import job_store as store
-from cams_module import jobs
-from cams_module.cams_reader import active_layout
-from cams_module.cams_times import to_iso
-from cams_module.nomad_errors import NomadError
-from cams_module.permissions import User, may_publish, may_upload, session_user
-from cams_module.status import NomadStatus
-from cams_module.upload_prepare import (
+from cams_module.lims import job_store as store
+from cams_module.lims import jobs
+from cams_module.lims.prepare import (
     disk_message,
     export_document,
     no_room,
@@ -34,6 +29,12 @@ from cams_module.upload_prepare import (
     profile_name,
     write_zip,
 )
+from cams_module.lims.reader import active_layout
+from cams_module.lims.rights import User, may_publish, may_upload, session_user
+from cams_module.lims.times import to_iso
+from cams_module.nomad.config import NomadConfig
+from cams_module.nomad.errors import NomadError
+from cams_module.status import NomadStatus
 
 __all__ = ["export_for_download", "press_publish", "press_upload", "problem_errors",
            "profile_name", "session_user", "state"]
@@ -80,7 +81,6 @@ def _refuse(task: Any, process_id: int, user: User | None, action: str, status: 
 
 def _nomad_configured() -> str | None:
     """None when NOMAD is configured, else the sentence saying what to set."""
-    from cams_module.nomad_config import NomadConfig
 
     try:
         NomadConfig.from_env()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from cams_module.editor.cli import COMMANDS, PROFILES, run
+from cams_module.cli.official import COMMANDS, PROFILES, run
 
 
 def main(argv: list[str] | None = None) -> int:

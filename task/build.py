@@ -298,7 +298,7 @@ def fill_catalogues(task, definitions: dict) -> None:
 
 def load_demo(task) -> int:
     """Write the demo processes (task/demo/processes.json) into CAMS; return their count."""
-    from cams_module.cams_writer import write_process_document
+    from cams_module.lims.writer import write_process_document
 
     documents = json.loads((TASK_DIR / "demo" / "processes.json").read_text("utf-8"))
     for doc in documents["processes"]:

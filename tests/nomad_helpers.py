@@ -48,7 +48,7 @@ def fast_client(server, *, token: str | None = None, password: str | None = None
                 username: str | None = None, timeout: float = 5.0, **config):
     """A client for the stand-in with short waits (polls and retry backoff)."""
     from cams_module.api_collection import NomadClient, PollPolicy, RetryPolicy
-    from cams_module.nomad_config import NomadConfig
+    from cams_module.nomad.config import NomadConfig
 
     if token is None or password is not None:
         username = username or server.username

@@ -11,6 +11,8 @@ from cams_module.api_collection import (
     RequestRejected,
     Upload,
 )
+from cams_module.nomad import client as nomad_client
+from cams_module.nomad.client import parse_time
 from cams_module.status import NomadStatus
 from tests.nomad_helpers import BAKING, fast_client, write_upload_zip
 
@@ -100,7 +102,7 @@ def _wait_until_gone(client, upload_id):
 
 
 def test_entries_are_paged(nomad_server, client, tmp_path, monkeypatch):
-    monkeypatch.setattr(api, "ENTRIES_PAGE_SIZE", 2)
+    monkeypatch.setattr(nomad_client, "ENTRIES_PAGE_SIZE", 2)
     upload = client.upload_file(write_upload_zip(tmp_path / "five.zip", steps=4))
     assert len(upload.entries) == 5
     assert len({e.entry_id for e in upload.entries}) == 5
@@ -276,7 +278,7 @@ def test_functional_face_builds_its_client_from_the_environment(nomad_server, zi
 
 def test_find_uploads_created_after(client, zip_path):
     old = client.upload_to_NOMAD(zip_path, upload_name="same name")
-    created = api._parse_time(old.upload_create_time)
+    created = parse_time(old.upload_create_time)
     assert created is not None
     assert [u.upload_id for u in client.find_uploads("same name", created_after=created - 1)] \
         == [old.upload_id]

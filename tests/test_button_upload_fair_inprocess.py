@@ -60,7 +60,7 @@ def test_in_process_invalid_process_names_step_and_field(cams_task_copy, nomad_s
 def test_in_process_invalid_data_restores_the_status_before_the_press(cams_task_copy,
                                                                       nomad_server):
     earlier = """
-from cams_module import job_store
+from cams_module.lims import job_store
 rows = task.processes.copy(handlers=False)
 rows.set_where(name="Faulty-Demo")
 rows.open()
@@ -86,7 +86,7 @@ tempfile.tempdir = "/etc/hostname"  # a file: room on its disk, but no folder fo
     body = unwritable + CALL.format(name="Quick-Clean",
                                     session=session("m.rossi", "Researcher"))
     body += """
-from cams_module import job_store
+from cams_module.lims import job_store
 result["log"] = job_store.log_rows(task, pid)
 result["job"] = job_store.latest_job(task, pid)
 """

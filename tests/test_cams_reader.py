@@ -10,7 +10,7 @@ from tests.fixtures.cams_task import REPO, run_in_task
 DEMO = json.loads((REPO / "task" / "demo" / "processes.json").read_text())["processes"]
 
 READ_ALL = """
-from cams_module.cams_reader import read_process
+from cams_module.lims.reader import read_process
 rows = task.processes.copy(handlers=False)
 rows.open(fields=["id", "name"])
 result = {r.name.value: read_process(task, r.id.value) for r in rows}
@@ -43,7 +43,7 @@ def test_reader_returns_the_demo_documents_back(cams_task_copy):
 
 def test_reader_follows_another_layout(cams_task_copy):
     body = """
-from cams_module.cams_reader import CamsLayout, read_process
+from cams_module.lims.reader import CamsLayout, read_process
 layout = CamsLayout(process_fields={"name": "name", "owner": "project"},
                     step_values_json=None,
                     step_value_columns={"Wet Cleaning": {"solution_type": "operator"}})
@@ -61,7 +61,7 @@ result = read_process(task, rows.id.value, layout)
 
 def test_reader_names_the_step_with_unreadable_values_and_unknown_ids(cams_task_copy):
     body = """
-from cams_module.cams_reader import ProcessNotFound, read_process
+from cams_module.lims.reader import ProcessNotFound, read_process
 steps = task.steps.copy()
 steps.set_where(name="RCA clean")
 steps.open()

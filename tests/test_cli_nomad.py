@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from cams_module.cli_nomad import (
+from cams_module.cli.nomad import (
     EXIT_AUTH,
     EXIT_OK,
     EXIT_PROCESSING_FAILED,

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import requests
 
-from cams_module import demo, demo_task
+from cams_module.demo import launcher as demo
+from cams_module.demo import task as demo_task
 from tests.fixtures.browser import DemoProcess, free_port
 
 
@@ -80,8 +81,8 @@ def test_demo_starts_serves_login_and_stops_on_ctrl_c(demo_factory):
     children = running.children()
     assert len(children) == 2, f"expected the stand-in and jam.py, got {children}"
     commands = {pid: " ".join(_cmdline(pid)) for pid in children}
-    standin_pid = next(p for p, c in commands.items() if "cams_module.nomad_standin" in c)
-    jam_pid = next(p for p, c in commands.items() if "cams_module.jam_server" in c)
+    standin_pid = next(p for p, c in commands.items() if "cams_module.standin" in c)
+    jam_pid = next(p for p, c in commands.items() if "cams_module.lims.jam_server" in c)
 
     users_file = Path(_cmdline(standin_pid)[_cmdline(standin_pid).index("--users") + 1])
     assert stat.S_IMODE(users_file.stat().st_mode) == 0o600

@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from cams_module.service_process import ServiceError, child_env, start_service
+from cams_module.demo.services import ServiceError, child_env, start_service
 
 ANNOUNCER = (
     "import time\n"

@@ -16,8 +16,8 @@ from cams_module.editor.document import (
     new_document,
     write_atomic,
 )
-from cams_module.editor.paths import PathError
 from cams_module.schema import load_schema_set
+from cams_module.schema.paths import PathError
 
 EXAMPLES = Path(__file__).parent / "data" / "plugin-example-2.0.0"
 RIE = "schema_packages.steps.remove.etching.dry_etching.RIE"

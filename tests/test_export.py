@@ -378,7 +378,7 @@ def test_export_does_not_change_the_document():
 def test_zip_bytes_roundtrip_in_memory():
     result = export_process(load("picotcdv3"), profile=OLD)
     buffer = io.BytesIO()
-    from cams_module.export_zip import zip_bytes_into
+    from cams_module.export.zipping import zip_bytes_into
 
     zip_bytes_into(buffer, {n: archive_bytes(a) for n, a in result.archives.items()})
     assert zipfile.ZipFile(io.BytesIO(buffer.getvalue())).testzip() is None

@@ -5,7 +5,7 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cams_module.safe_names import process_file, slug, step_file
+from cams_module.export.names import process_file, slug, step_file
 
 SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 

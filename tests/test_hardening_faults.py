@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from cams_module.api_collection import NomadClient, NomadConfig
-from cams_module.nomad_errors import NomadTimeout
+from cams_module.nomad.errors import NomadTimeout
 from tests.fixtures.cams_task import CamsCallError, nomad_env
 from tests.fixtures.nomad_server import good_upload_zip
 from tests.fixtures.postgres import free_port

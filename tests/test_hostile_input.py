@@ -204,7 +204,7 @@ HOSTILE_PROCESS = {
 }
 
 ADD_PROCESS = """
-from cams_module.cams_writer import write_process_document
+from cams_module.lims.writer import write_process_document
 result = write_process_document(task, json.loads({doc!r}))
 """
 

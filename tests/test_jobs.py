@@ -15,7 +15,7 @@ NO_NOMAD = {"NOMAD_URL": "", "NOMAD_TOKEN": "", "NOMAD_USERNAME": "", "NOMAD_PAS
             "NOMAD_CONFIG": ""}
 
 PREPARE = """
-from cams_module import job_store as store
+from cams_module.lims import job_store as store
 from cams_module.status import NomadStatus
 def pid_of(name):
     rows = task.processes.copy(handlers=False)
@@ -36,7 +36,7 @@ result = True
 """
 
 READ = """
-from cams_module import job_store as store
+from cams_module.lims import job_store as store
 result = {}
 rows = task.processes.copy(handlers=False)
 rows.open()
@@ -83,7 +83,8 @@ def test_restart_recovers_processes_left_busy_by_dead_workers(cams_task_copy):
 def test_a_job_that_raises_leaves_a_status_that_says_so(cams_task_copy, nomad_server):
     body = """
 import time
-from cams_module import job_store as store, jobs
+from cams_module.lims import job_store as store
+from cams_module.lims import jobs
 from cams_module.status import NomadStatus
 rows = task.processes.copy(handlers=False)
 rows.set_where(name="Quick-Clean")
@@ -113,7 +114,7 @@ result = {"status": str(state.status), "message": state.message,
 
 def test_claim_is_exclusive_and_publish_needs_processed(cams_task_copy):
     body = """
-from cams_module import job_store as store
+from cams_module.lims import job_store as store
 from cams_module.status import NomadStatus
 rows = task.processes.copy(handlers=False)
 rows.set_where(name="Quick-Clean")
@@ -135,7 +136,7 @@ result.append(store.latest_job(task, pid)["id"] == job_id)
 
 def test_upload_log_rows_are_never_changed_even_by_server_code(cams_task_copy):
     body = """
-from cams_module import job_store as store
+from cams_module.lims import job_store as store
 rows = task.processes.copy(handlers=False)
 rows.set_where(name="Quick-Clean")
 rows.open()
@@ -160,7 +161,7 @@ result["rows"] = [r["outcome"] for r in store.log_rows(task, rows.id.value)]
 def test_saving_a_process_form_keeps_what_the_worker_wrote(cams_task_copy):
     body = """
 import jam
-from cams_module import job_store as store
+from cams_module.lims import job_store as store
 jam.context.session = {"user_info": {"login": "m.rossi", "role_name": "Researcher",
                                      "role_id": 3, "user_id": 3}}
 form = task.processes.copy()
@@ -199,9 +200,9 @@ def test_zip_folders_of_dead_servers_are_removed_at_start(cams_task_copy, tmp_pa
 def test_export_name_is_never_a_hidden_file(cams_task_copy):
     body = """
 import json
-from cams_module.cams_writer import write_process_document
+from cams_module.lims.writer import write_process_document
 from cams_module.button_upload_fair import export_for_download
-from cams_module.permissions import User
+from cams_module.lims.rights import User
 doc = {"process": {"name": "../..hidden", "owner": "m.rossi"},
        "steps": [{"position": 1, "type": "Wet Cleaning", "name": "clean",
                   "fields": {"solution_type": "RCA-1"}}]}
@@ -216,7 +217,7 @@ result = export_for_download(task, pid, User("m.rossi", "Researcher"))
 def test_restart_before_the_worker_sent_anything_restores_the_status(cams_task_copy):
     dead = f"{dead_pid()}:gone"
     prepare = f"""
-from cams_module import job_store as store
+from cams_module.lims import job_store as store
 from cams_module.status import NomadStatus
 rows = task.processes.copy(handlers=False)
 rows.set_where(name="Quick-Clean")

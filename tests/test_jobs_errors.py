@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from cams_module.cams2nomad.profile import load_profile
-from cams_module.nomad_types import Entry, Upload
-from cams_module.upload_errors import cams_field, entry_errors
+from cams_module.lims.upload_errors import cams_field, entry_errors
+from cams_module.nomad.models import Entry, Upload
 
 PROFILE = load_profile("fabrication-utilities-2.0")
 STEPS = {"101": {"position": 1, "name": "RCA clean", "type": "Wet Cleaning"},

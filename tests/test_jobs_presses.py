@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 
-from cams_module import jobs
+from cams_module.lims import jobs
 
 
 def test_a_job_waits_until_the_running_press_has_answered():

@@ -4,8 +4,8 @@ import os
 
 import pytest
 
-from cams_module.nomad_config import NomadConfig, normalize_api_url, read_config_file
-from cams_module.nomad_errors import ConfigError
+from cams_module.nomad.config import NomadConfig, normalize_api_url, read_config_file
+from cams_module.nomad.errors import ConfigError
 
 SECRET_PW = "Pw-7f3e-secret!"
 SECRET_TOKEN = "nomad_pat_4b1d0e7c9a5f"
@@ -77,14 +77,16 @@ def test_env_wins_over_file_and_url_argument_wins_over_both(tmp_path):
     assert cfg.url == "http://127.0.0.1:10/api/v1"
 
 
-def test_world_readable_file_warns_without_secret(tmp_path, caplog):
+@pytest.mark.parametrize("mode", [0o644, 0o640, 0o604, 0o660])
+def test_a_file_others_may_read_is_refused_naming_it(tmp_path, mode):
     path = tmp_path / "nomad.ini"
     path.write_text(f"[nomad]\nurl = http://127.0.0.1:9\nusername = u\npassword = {SECRET_PW}\n")
-    os.chmod(path, 0o644)
-    with caplog.at_level(logging.WARNING, logger="cams_module.nomad"):
+    os.chmod(path, mode)
+    with pytest.raises(ConfigError) as caught:
         read_config_file(path)
-    assert any("chmod 600" in r.getMessage() for r in caplog.records)
-    assert all(SECRET_PW not in r.getMessage() for r in caplog.records)
+    message = f"{caught.value} {caught.value.hint}"
+    assert str(path) in message and "chmod 600" in message
+    assert SECRET_PW not in message
 
 
 @pytest.mark.parametrize("text, expected", [

@@ -9,7 +9,7 @@ import zipfile
 import pytest
 import requests
 
-from cams_module.nomad_standin.bodies import BodyError, BodyReader
+from cams_module.standin.bodies import BodyError, BodyReader
 from tests.test_nomad_standin import auth, create_upload, entries_of, wait_done
 
 

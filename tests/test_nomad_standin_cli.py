@@ -12,7 +12,7 @@ from tests.fixtures.nomad_server import REPO, StandinProcess, good_upload_zip
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "cams_module.nomad_standin", *args],
+    return subprocess.run([sys.executable, "-m", "cams_module.standin", *args],
                           cwd=REPO, capture_output=True, text=True, timeout=30)
 
 

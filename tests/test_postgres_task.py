@@ -78,7 +78,7 @@ def add_process(build, name: str, owner: str = "m.rossi") -> int:
     """A two-step process of its own in the PostgreSQL build (tests share the database)."""
     document = load_document(1, owner)
     document["process"]["name"] = name
-    return run_in_task(build.path, "from cams_module.cams_writer import "
+    return run_in_task(build.path, "from cams_module.lims.writer import "
                        "write_process_document\nresult = write_process_document(task, "
                        f"json.loads({json.dumps(document)!r}))")
 

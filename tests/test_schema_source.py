@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from cams_module.cams2nomad.profile import ProfileError, load_profile
+from cams_module.cams2nomad.profile import ProfileError, load_profile, profile_classes
 from cams_module.export import export_process, write_zip
-from cams_module.schema_source import forget_cached_schemas, profile_classes, schemas_for_profile
+from cams_module.export.targets import schemas_for_profile
+from cams_module.schema.source import forget_cached_schemas
 from tests.nomad_helpers import fast_client
 
 DOCS = Path(__file__).parent / "data" / "process_documents"
@@ -52,7 +53,7 @@ def test_answers_are_cached_per_nomad(nomad_server):
 
 def test_unreachable_nomad_falls_back_to_the_snapshot():
     from cams_module.api_collection import NomadClient
-    from cams_module.nomad_config import NomadConfig
+    from cams_module.nomad.config import NomadConfig
 
     client = NomadClient(NomadConfig(url=f"http://127.0.0.1:{_closed_port()}", token="t"))
     choice = schemas_for_profile(client, "fabrication-utilities-2.0")

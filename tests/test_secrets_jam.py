@@ -20,6 +20,8 @@ from urllib.parse import quote, quote_plus
 
 import pytest
 
+from cams_module.nomad.config import NomadConfig
+from cams_module.nomad.errors import ConfigError
 from tests.fixtures.cams_task import nomad_env
 
 DONE = ("processed", "failed", "published")
@@ -113,8 +115,8 @@ def test_configured_nomad_credentials_appear_nowhere(cams_server_factory, nomad_
                 and ACCESS_TOKEN in p.read_bytes()]
 
 
-def test_world_readable_config_file_is_warned_about_in_the_server_log(cams_server_factory,
-                                                                      nomad_server, tmp_path):
+def test_world_readable_config_file_is_refused_and_the_user_told(cams_server_factory,
+                                                                  nomad_server, tmp_path):
     config = tmp_path / "nomad.json"
     config.write_text(json.dumps({"url": nomad_server.url, "username": nomad_server.username,
                                   "password": nomad_server.password}))
@@ -124,25 +126,26 @@ def test_world_readable_config_file_is_warned_about_in_the_server_log(cams_serve
     server = cams_server_factory(env=env)
     rossi = server.login("m.rossi")
     pid = rossi.process_id("Quick-Clean")
-    assert rossi.call("processes", "upload_fair", pid)["ok"]
-    assert rossi.wait_status(pid, DONE)["status"] == "processed"
+    answer = rossi.call("processes", "upload_fair", pid)
+    final = rossi.wait_status(pid, DONE) if answer.get("ok") else answer
     server.stop()
+    assert final.get("status") != "processed"
+    told = json.dumps(final)
+    assert "chmod 600" in told and str(config) in told
     log = (server.folder / "server.log").read_text(errors="replace")
-    assert "can be read by other users" in log and "chmod 600" in log
-    assert nomad_server.password not in log
+    assert nomad_server.password not in log and nomad_server.password not in told
 
 
 @pytest.mark.parametrize("mode", [0o640, 0o604, 0o644, 0o666])
-def test_config_file_readable_by_group_or_others_warns(tmp_path, caplog, mode):
-    from cams_module.nomad_config import NomadConfig
-
+def test_config_file_readable_by_group_or_others_is_refused(tmp_path, caplog, mode):
     config = tmp_path / "nomad.ini"
     config.write_text("[nomad]\nurl = http://127.0.0.1:9/api/v1\nusername = svc\n"
                       "password = S3cret-pass-Zz9\n")
     os.chmod(config, mode)
-    with caplog.at_level("WARNING", logger="cams_module.nomad"):
+    with pytest.raises(ConfigError) as caught:
         NomadConfig.from_env({"NOMAD_CONFIG": str(config)})
-    assert "chmod 600" in caplog.text and "S3cret-pass-Zz9" not in caplog.text
+    told = f"{caught.value} {caught.value.hint}"
+    assert "chmod 600" in told and "S3cret-pass-Zz9" not in told
     caplog.clear()
     os.chmod(config, 0o600)
     with caplog.at_level("WARNING", logger="cams_module.nomad"):

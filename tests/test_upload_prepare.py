@@ -7,7 +7,7 @@ import json
 import zipfile
 from pathlib import Path
 
-from cams_module.upload_prepare import build_zip, no_room, profile_name, safe_name
+from cams_module.lims.prepare import build_zip, no_room, profile_name, safe_name
 
 DEMO = {d["process"]["name"]: d for d in json.loads(
     (Path(__file__).resolve().parents[1] / "task" / "demo" / "processes.json")

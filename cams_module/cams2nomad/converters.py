@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
+from cams_module.cams2nomad import units
 from cams_module.cams2nomad.units import (
     clean_float,
     compatible,
@@ -90,41 +91,12 @@ def to_text(value: Any, target: TargetLike, unit: str | None = None, fmt: str | 
 
 
 # ------------------------------------------------------------------------- number
-_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
-_DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$")
-
-
 def parse_number(value: Any) -> float:
-    """A finite float from a number or a numeric string.
-
-    A decimal comma is accepted ("1,5" -> 1.5, "0,015" -> 0.015: the facility writes Italian
-    decimals) unless it could be a thousands separator: "1,500" (1.5 or 1500?) is refused.
-    """
-    if isinstance(value, bool) or value is None:
-        raise ConversionError(f"{value!r} is not a number", "a number")
-    if isinstance(value, int | float):
-        try:
-            number = float(value)
-        except OverflowError:  # an int beyond float range, e.g. 10**400
-            raise ConversionError(f"{value!r} is too large", "a number below 1e308") from None
-    elif isinstance(value, str):
-        s = value.strip()
-        if _DECIMAL_COMMA.match(s):
-            whole, decimals = s.lstrip("+-").split(",")
-            if len(decimals) == 3 and whole != "0":
-                raise ConversionError(
-                    f"{value!r} is ambiguous (decimal comma or thousands separator?)",
-                    "a number written with a decimal point, e.g. 1.5 or 1500",
-                )
-            s = s.replace(",", ".")
-        if not _NUMBER.match(s):
-            raise ConversionError(f"{value!r} is not a number", "a number such as 1.5")
-        number = float(s)
-    else:
-        raise ConversionError(f"{value!r} is not a number", "a number")
-    if not math.isfinite(number):
-        raise ConversionError(f"{value!r} is not a finite number", "a finite number")
-    return number
+    """A finite float from a number or numeric string (the one parser: `units.parse_number`)."""
+    try:
+        return units.parse_number(value)
+    except units.UnitError as exc:
+        raise ConversionError(exc.message, exc.expected) from None
 
 
 def to_number(value: Any, target: TargetLike, unit: str | None = None, fmt: str | None = None):

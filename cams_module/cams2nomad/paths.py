@@ -6,7 +6,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-_SEGMENT = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)(?:\[(\d+)\])?$")
+from cams_module.schema import paths as key_path
+
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
 @dataclass(frozen=True)
@@ -16,17 +18,33 @@ class Segment:
     name: str
     index: int | None = None
 
+    def steps(self) -> tuple[str | int, ...]:
+        """The segment as key-path steps: ``("a", 0)`` for ``a[0]``."""
+        return (self.name,) if self.index is None else (self.name, self.index)
+
 
 def parse_path(path: str) -> tuple[Segment, ...]:
-    """``"a.b[0].c"`` -> segments; ValueError on malformed paths (spaces, empty parts...)."""
+    """``"a.b[0].c"`` -> segments; ValueError on malformed paths (spaces, empty parts...).
+
+    Read by the one key-path parser (`schema.paths`); a profile target is stricter: every
+    part is a name, optionally followed by one list index.
+    """
     if not isinstance(path, str) or not path:
         raise ValueError(f"target path {path!r} is empty")
-    segments = []
-    for part in path.split("."):
-        m = _SEGMENT.match(part)
-        if not m:
-            raise ValueError(f"target path {path!r}: {part!r} is not a name or name[index]")
-        segments.append(Segment(m.group(1), int(m.group(2)) if m.group(2) else None))
+    try:
+        steps = key_path.parse_path(path)
+    except key_path.PathError as exc:
+        raise ValueError(f"target path {path!r}: {exc}") from None
+    segments: list[Segment] = []
+    for step in steps:
+        if isinstance(step, int) and segments and segments[-1].index is None and step >= 0:
+            segments[-1] = Segment(segments[-1].name, step)
+        elif isinstance(step, str) and _NAME.match(step):
+            segments.append(Segment(step))
+        else:
+            raise ValueError(f"target path {path!r}: {step!r} is not a name or name[index]")
+    if key_path.format_path([p for seg in segments for p in seg.steps()]) != path:
+        raise ValueError(f"target path {path!r} is not written name.name[index]")
     return tuple(segments)
 
 

@@ -9,7 +9,7 @@ profile entry, in a :class:`ProfileError`.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -21,6 +21,7 @@ from cams_module.cams2nomad.converters import (
     type_kind,
 )
 from cams_module.cams2nomad.paths import Segment, parse_path, resolve
+from cams_module.schema import load_schema_set
 
 PROFILE_DIR = Path(__file__).with_name("profiles")
 DEFAULT_PROFILE = "fabrication-utilities-2.0"
@@ -160,7 +161,6 @@ def profile_from_dict(doc: dict, name: str | None = None, schemas: Any = None) -
     if doc.get("profile") != name:
         problems.append(f"\"profile\" is {doc.get('profile')!r} but the file is named {name!r}")
     if schemas is None:
-        from cams_module.schema import load_schema_set
 
         try:
             schemas = load_schema_set(doc.get("schema_set", ""))
@@ -328,7 +328,6 @@ def _entry(
 
 
 def _with_constant(entry: Entry, value: Any) -> Entry:
-    from dataclasses import replace
 
     return replace(entry, constant=value)
 
@@ -342,3 +341,8 @@ def _check_duplicates(entries: tuple[Entry, ...], where: str, problems: list[str
                 f"{where}: target {e.target!r} is written twice (a value would be lost)"
             )
         seen.add(key)
+
+
+def profile_classes(profile: Profile) -> list[str]:
+    """The m_defs a profile writes as entries: its process class and every step class."""
+    return sorted({profile.process_m_def} | {t.m_def for t in profile.step_types.values()})

@@ -14,7 +14,10 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from .paths import PathError, Step, format_path, parse_path
+from cams_module.schema import load_schema_set, validate_archive
+from cams_module.schema.paths import PathError, Step, format_path, parse_path
+
+from .profiles import ProfileError, set_name_for
 
 UNDO_LIMIT = 500
 
@@ -248,7 +251,6 @@ class ArchiveDocument:
 
     def problems(self) -> list:
         """Every problem the exporter's validator finds (Problem: path, code, message)."""
-        from cams_module.schema import validate_archive
 
         if self.schemas is None:
             return []
@@ -375,9 +377,7 @@ def load_document(path: str | Path, profile: str | None = None,
                   fallback: str | None = None) -> ArchiveDocument:
     """Open an archive file with the schema set its ``data.m_def`` belongs to (or ``profile``).
     When the m_def names no known plugin, use ``fallback`` if given (else DocumentError)."""
-    from cams_module.schema import load_schema_set
 
-    from .profiles import ProfileError, set_name_for
 
     archive = ArchiveDocument.read_json(path)
     try:

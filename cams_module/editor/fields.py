@@ -6,7 +6,9 @@ import json
 from datetime import datetime
 from typing import Any
 
-from .units import UnitError, parse_number, unit_label
+from cams_module.cams2nomad.units import UnitError, parse_quantity
+
+from .units import unit_label
 
 REFERENCE_PREFIX = "../upload/archive/mainfile/"
 _YES = {"yes", "y", "true", "1", "on", "si", "sì"}
@@ -64,12 +66,12 @@ def parse_scalar(text: str, quantity: Any) -> Any:
         raise InputError(f"empty; expected {expected(quantity)}")
     if kind == "number":
         try:
-            return parse_number(raw, unit)
+            return parse_quantity(raw, unit)
         except UnitError as exc:
             raise InputError(str(exc)) from None
     if kind == "integer":
         try:
-            number = parse_number(raw, unit)
+            number = parse_quantity(raw, unit)
         except UnitError as exc:
             raise InputError(str(exc)) from None
         if not float(number).is_integer():

@@ -16,8 +16,10 @@ from pathlib import Path
 from tkinter import filedialog, messagebox, ttk
 from typing import Any
 
+from cams_module.schema import load_schema_set
+from cams_module.schema.paths import Step, format_path
+
 from .document import ArchiveDocument, DocumentError, load_document, new_document
-from .paths import Step, format_path
 from .profiles import SET_2_0, SET_2025_04, creatable_classes
 from .tk_chooser import ClassChooser
 from .tk_fields import FieldEditor
@@ -51,7 +53,6 @@ class EditorApp:
 
     def __init__(self, root: tk.Tk, dialogs: Dialogs | None = None,
                  schema_loader: Callable[[str], Any] | None = None):
-        from cams_module.schema import load_schema_set
 
         self.root = root
         self.dialogs = dialogs or Dialogs()

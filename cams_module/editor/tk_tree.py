@@ -12,9 +12,10 @@ from dataclasses import dataclass, field
 from tkinter import ttk
 from typing import Any
 
+from cams_module.schema.paths import Step, format_path, parse_path
+
 from .document import ArchiveDocument
 from .fields import display, is_list
-from .paths import Step, format_path, parse_path
 from .units import unit_label
 
 UNKNOWN_MARK = "⚠ not in schema"

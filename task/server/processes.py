@@ -25,7 +25,7 @@ def export_zip(item, process_id):
 
 def on_apply(item, delta, params, connection):
     """Saving a process form never overwrites the NOMAD fields a worker wrote."""
-    from cams_module.job_store import keep_nomad_fields
+    from cams_module.lims.job_store import keep_nomad_fields
 
     if getattr(delta, "client_changes", False):
         keep_nomad_fields(item.task, delta)

@@ -15,9 +15,9 @@ def on_login(task, form_data, info):
 
 def on_created(task):
     """On server start: no process may stay stuck in queued/uploading/processing."""
-    from cams_module import jobs
+    from cams_module.lims import recovery
 
-    jobs.on_task_loaded(task)
+    recovery.on_task_loaded(task)
 
 
 def on_apply(item, delta, params, connection):

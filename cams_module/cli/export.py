@@ -1,0 +1,149 @@
+"""`cams-nomad export|validate|profiles`: the mapping and the validator on the command line.
+
+Exit codes: 0 done/clean; 1 ``validate`` found problems; 2 the input has problems (every
+one on stderr, one per line; nothing written) or the arguments are wrong.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from cams_module.cams2nomad.profile import (
+    DEFAULT_PROFILE,
+    ProfileError,
+    list_profiles,
+    load_profile,
+)
+from cams_module.export import ExportError, export_process, write_zip
+from cams_module.export.targets import schemas_for_profile
+from cams_module.export.validation import guess_schema_set, validate_upload
+from cams_module.nomad.client import NomadClient
+from cams_module.nomad.config import NomadConfig
+from cams_module.nomad.errors import NomadError
+from cams_module.schema import load_schema_set
+
+EXIT_OK = 0
+EXIT_PROBLEMS = 1
+EXIT_INPUT = 2
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Register the export, validate and profiles subcommands."""
+    p = sub.add_parser("export", help="turn a CAMS process document into a NOMAD upload zip",
+                       description="Map a process document (JSON) with a profile, validate "
+                       "every archive and write a deterministic zip. Exit 2 with every "
+                       "problem on stderr when the document has any (nothing is written).")
+    p.add_argument("document", metavar="DOC.json", help="the process document ('-' = stdin)")
+    p.add_argument("-o", "--output", required=True, metavar="OUT.zip", help="the zip to write")
+    p.add_argument("--profile", help="mapping profile (default: fabrication-utilities-2.0)")
+    p.add_argument("--report", metavar="REPORT.json", help="also write the export report")
+    p.add_argument("--nomad", action="store_true",
+                   help="judge by the schemas of the NOMAD in NOMAD_URL (NOMAD 2.x); the "
+                   "shipped snapshot when it cannot be asked")
+    p.set_defaults(handler=_export)
+
+    p = sub.add_parser("validate", help="check an upload zip or folder against a schema set",
+                       description="One line per problem (file, key path, message); exit 0 "
+                       "when clean, 1 otherwise.")
+    p.add_argument("upload", metavar="OUT.zip|DIR", help="an export zip or a folder")
+    p.add_argument("--profile", help="use this profile's schema set (default: recognised "
+                   "from the archives' m_defs, else the default profile's)")
+    p.set_defaults(handler=_validate)
+
+    p = sub.add_parser("profiles", help="list the mapping profiles",
+                       description="Each profile's name, target plugin and CAMS step types.")
+    p.set_defaults(handler=_profiles)
+
+
+def _export(args: argparse.Namespace) -> int:
+
+    try:
+        raw = sys.stdin.read() if args.document == "-" else Path(args.document).read_text(
+            encoding="utf-8")
+        document = json.loads(raw)
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        print(f"cannot read process document {args.document}: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    try:
+        profile = args.profile or _default()
+        schemas = _nomad_schemas(profile) if args.nomad else None
+        result = export_process(document, profile=profile, schemas=schemas)
+    except ExportError as err:
+        for problem in err.problems:
+            print(str(problem), file=sys.stderr)
+        print(f"{len(err.problems)} problem(s); nothing written", file=sys.stderr)
+        return EXIT_INPUT
+    except (KeyError, ProfileError) as exc:
+        print(exc.args[0] if isinstance(exc, KeyError) else str(exc), file=sys.stderr)
+        return EXIT_INPUT
+    except NomadError as exc:  # --nomad without a usable configuration
+        print(f"{exc} {exc.hint or ''}".strip(), file=sys.stderr)
+        return EXIT_INPUT
+    out = Path(args.output)
+    if not out.parent.is_dir():
+        print(f"output folder {out.parent} does not exist", file=sys.stderr)
+        return EXIT_INPUT
+    try:
+        write_zip(result, out)
+    except OSError as exc:  # ZipWriteError: full disk, no permission; nothing left behind
+        print(str(exc), file=sys.stderr)
+        return EXIT_INPUT
+    if args.report:
+        Path(args.report).write_text(
+            json.dumps(result.report.to_dict(), indent=2, sort_keys=True, default=str) + "\n",
+            encoding="utf-8",
+        )
+    print(f"wrote {out}: " + "\n".join(result.report.summary_lines()))
+    return EXIT_OK
+
+
+def _nomad_schemas(profile: str):
+    """The profile's classes as the configured NOMAD defines them (or the snapshot)."""
+
+    choice = schemas_for_profile(NomadClient(NomadConfig.from_env()), profile)
+    print(f"schemas: {choice.source}", file=sys.stderr)
+    return choice.schemas
+
+
+def _validate(args: argparse.Namespace) -> int:
+
+    path = Path(args.upload)
+    if not path.exists():
+        print(f"{path} does not exist", file=sys.stderr)
+        return EXIT_INPUT
+    try:
+        if args.profile:
+            schemas = load_profile(args.profile).schemas
+        else:
+            name = guess_schema_set(path) or load_profile(_default()).schema_set
+            schemas = load_schema_set(name)
+        count, problems = validate_upload(path, schemas)
+    except (KeyError, OSError, ValueError) as exc:  # unknown profile, bad zip
+        print(f"cannot validate {path}: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    for p in problems:
+        print(str(p))
+    verdict = "clean" if not problems else f"{len(problems)} problem(s)"
+    if not count:
+        verdict = "no *.archive.json found"
+    print(f"{count} archive(s) checked against {schemas.name}: {verdict}", file=sys.stderr)
+    return EXIT_OK if not problems and count else EXIT_PROBLEMS
+
+
+def _profiles(args: argparse.Namespace) -> int:
+
+    for name in list_profiles():
+        prof = load_profile(name)
+        default = " (default)" if name == DEFAULT_PROFILE else ""
+        print(f"{name}{default}: {prof.target_plugin} [schema set {prof.schema_set}]")
+        for step_type in sorted(prof.step_types):
+            print(f"  {step_type} -> {prof.step_types[step_type].m_def}")
+    return EXIT_OK
+
+
+def _default() -> str:
+
+    return DEFAULT_PROFILE

@@ -1,0 +1,320 @@
+"""NOMAD state kept in the CAMS database: process status, step entries, jobs, the log.
+
+Every change is one transaction (`write_back`): the process's nomad_* fields, its steps'
+entry ids and links, the job row and an upload log row commit together or not at all.
+Updates name only the columns they change, so a user saving the process form and a worker
+writing the status never overwrite each other's fields (`keep_nomad_fields` guards the
+other direction). Upload log rows are only ever inserted.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from cams_module.lims.reader import active_layout
+from cams_module.lims.times import now
+from cams_module.status import NomadStatus
+
+BUSY = tuple(str(s) for s in NomadStatus if s.busy)
+PROCESS_NOMAD_FIELDS = ("nomad_status", "nomad_upload_id", "nomad_link", "nomad_message",
+                        "nomad_uploaded_at", "nomad_published_at")
+STEP_NOMAD_FIELDS = ("nomad_entry_id", "nomad_entry_link")
+
+
+@dataclass
+class ProcessState:
+    """A process's NOMAD fields as stored in CAMS."""
+
+    id: int
+    name: str
+    owner: str
+    status: NomadStatus
+    upload_id: str | None
+    link: str | None
+    message: str | None
+    uploaded_at: Any
+    published_at: Any
+
+
+@contextmanager
+def transaction(task: Any) -> Iterator[Any]:
+    """A database connection whose work is committed together, or rolled back on error."""
+    con = task.connect()
+    try:
+        yield con
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
+    finally:
+        con.close()
+
+def _status(text: str | None) -> NomadStatus:
+    try:
+        return NomadStatus(text) if text else NomadStatus.NOT_UPLOADED
+    except ValueError:
+        return NomadStatus.NOT_UPLOADED
+
+
+def processes_item(task: Any) -> Any:
+    """The jam.py item holding processes (per the active reader layout)."""
+    return task.item_by_name(active_layout().processes)
+
+
+def steps_item(task: Any) -> Any:
+    """The jam.py table holding steps (per the active reader layout)."""
+    return task.item_by_name(active_layout().steps)
+
+
+def _state(row: Any) -> ProcessState:
+    fields = active_layout().process_fields
+    return ProcessState(
+        id=row.id.value, name=row.field_by_name(fields["name"]).value,
+        owner=row.field_by_name(fields["owner"]).value,
+        status=_status(row.nomad_status.value), upload_id=row.nomad_upload_id.value or None,
+        link=row.nomad_link.value or None, message=row.nomad_message.value or None,
+        uploaded_at=row.nomad_uploaded_at.value or None,
+        published_at=row.nomad_published_at.value or None)
+
+
+def process_state(task: Any, process_id: int) -> ProcessState | None:
+    """The process's NOMAD state, or None when there is no such process."""
+    rows = processes_item(task).copy(handlers=False)
+    rows.set_where(id=process_id)
+    rows.open()
+    return _state(rows) if rows.record_count() == 1 else None
+
+
+def _column(item: Any, name: str) -> str:
+    return f'"{item.field_by_name(name).db_field_name}"'
+
+
+def process_brief(task: Any, process_id: int) -> ProcessState | None:
+    """What a press needs of a process (id, name, owner, status, upload id; the other
+    fields are None), in one plain SELECT — or None when there is no such process."""
+    item = processes_item(task)
+    fields = active_layout().process_fields
+    names = ["id", fields["name"], fields["owner"], "nomad_status", "nomad_upload_id"]
+    where = f'"{item._primary_key_db_field_name}"={int(process_id)}'
+    if item._deleted_flag:
+        where += f" AND ({_column(item, item._deleted_flag)}=0 OR " \
+                 f"{_column(item, item._deleted_flag)} IS NULL)"
+    rows = task.select(f'SELECT {", ".join(_column(item, n) for n in names)} '
+                       f'FROM "{item.table_name}" WHERE {where}')
+    if len(rows) != 1:
+        return None
+    rec_id, name, owner, status, upload_id = rows[0]
+    return ProcessState(id=rec_id, name=name, owner=owner, status=_status(status),
+                        upload_id=upload_id or None, link=None, message=None,
+                        uploaded_at=None, published_at=None)
+
+
+def busy_processes(task: Any) -> list[ProcessState]:
+    """Processes whose status says a job owns them (queued, uploading, processing)."""
+    rows = processes_item(task).copy(handlers=False)
+    rows.set_where(nomad_status__in=list(BUSY))
+    rows.open()
+    return [_state(r) for r in rows]
+
+
+def step_entries(task: Any, process_id: int) -> dict[int, tuple[str | None, str | None]]:
+    """Step id -> (NOMAD entry id, entry link) of a process's steps."""
+    rows = steps_item(task).copy(handlers=False)
+    rows.set_where(master_id=processes_item(task).ID, master_rec_id=process_id)
+    rows.open(fields=["id", "nomad_entry_id", "nomad_entry_link"])
+    return {r.id.value: (r.nomad_entry_id.value or None, r.nomad_entry_link.value or None)
+            for r in rows}
+
+
+def _update_sql(task: Any, item: Any, rec_id: int, values: dict[str, Any],
+                where: str = "") -> tuple[str, list]:
+    literal = task.db_module.value_literal
+    sets, params = [], []
+    for index, (name, value) in enumerate(values.items(), 1):
+        sets.append(f'"{item.field_by_name(name).db_field_name}"={literal(index)}')
+        params.append(str(value) if isinstance(value, NomadStatus) else value)
+    sql = (f'UPDATE "{item.table_name}" SET {", ".join(sets)} '
+           f'WHERE "{item._primary_key_db_field_name}"={int(rec_id)}{where}')
+    return sql, params
+
+
+def _claim_sql(task: Any, process_id: int, status: NomadStatus, message: str,
+               allowed_from: tuple[NomadStatus, ...] | None) -> tuple[str, list]:
+    item = processes_item(task)
+    column = f'"{item.field_by_name("nomad_status").db_field_name}"'
+    if allowed_from is None:
+        busy = ", ".join(f"'{s}'" for s in BUSY)
+        where = f" AND ({column} IS NULL OR {column} NOT IN ({busy}))"
+    else:
+        where = " AND {} IN ({})".format(column, ", ".join(f"'{s}'" for s in allowed_from))
+    return _update_sql(task, item, process_id,
+                       {"nomad_status": status, "nomad_message": message}, where)
+
+
+def claim(task: Any, process_id: int, status: NomadStatus, message: str,
+          allowed_from: tuple[NomadStatus, ...] | None = None,
+          job: dict | None = None) -> bool | int | None:
+    """Atomically move a process to `status` unless a job owns it (or, with
+    `allowed_from`, unless its status is one of those). Without `job`: True/False. With
+    `job` (the arguments of `create_job` after the process id): the job row is inserted in
+    the same transaction and its id returned, or None when refused."""
+    with transaction(task) as con:
+        cursor = con.cursor()
+        cursor.execute(*_claim_sql(task, process_id, status, message, allowed_from))
+        claimed = cursor.rowcount == 1
+        job_id = None
+        if claimed and job is not None:
+            job_id = create_job(task, process_id, connection=con, **job)
+    if job is None:
+        return claimed
+    return job_id if claimed else None
+
+
+def write_back(task: Any, process_id: int, *, process: dict | None = None,
+               steps: dict[int, dict] | None = None, job: tuple[int, dict] | None = None,
+               log: dict | None = None) -> None:
+    """Write one change in one transaction: process fields, step fields, the job row and
+    a new upload log row (any of them may be left out)."""
+    with transaction(task) as con:
+        cursor = con.cursor()
+        if process:
+            cursor.execute(*_update_sql(task, processes_item(task), process_id, process))
+        for step_id, values in (steps or {}).items():
+            cursor.execute(*_update_sql(task, steps_item(task), step_id, values))
+        if job:
+            cursor.execute(*_update_sql(task, task.nomad_jobs, job[0], job[1]))
+        if log:
+            _insert_log(task, process_id, log, con)
+
+
+def _insert_log(task: Any, process_id: int, log: dict, connection: Any) -> None:
+    rows = task.upload_log.copy()
+    rows.open(open_empty=True)
+    rows.append()
+    rows.process.value = process_id
+    rows.time.value = now()
+    for name in ("user_login", "action", "upload_id", "zip_sha256", "outcome"):
+        rows.field_by_name(name).value = log.get(name)
+    rows.files.value = json.dumps(log.get("files") or [])
+    rows.errors.value = json.dumps(log.get("errors") or [])
+    rows.post()
+    rows.apply(connection=connection)
+
+
+def append_log(task: Any, process_id: int, **log: Any) -> None:
+    """Append one upload log row on its own."""
+    write_back(task, process_id, log=log)
+
+
+def last_log(task: Any, process_id: int) -> dict | None:
+    """The newest upload log row of a process (errors decoded), or None."""
+    rows = task.upload_log.copy(handlers=False)
+    rows.set_where(process=process_id)
+    rows.set_order_by(["-id"])
+    rows.open(limit=1)
+    if rows.record_count() == 0:
+        return None
+    return {"id": rows.id.value, "action": rows.action.value, "outcome": rows.outcome.value,
+            "user_login": rows.user_login.value, "upload_id": rows.upload_id.value,
+            "files": json.loads(rows.files.value or "[]"),
+            "errors": json.loads(rows.errors.value or "[]")}
+
+
+def log_rows(task: Any, process_id: int) -> list[dict]:
+    """Every upload log row of a process, oldest first."""
+    rows = task.upload_log.copy(handlers=False)
+    rows.set_where(process=process_id)
+    rows.set_order_by(["id"])
+    rows.open()
+    return [{"id": r.id.value, "action": r.action.value, "outcome": r.outcome.value,
+             "user_login": r.user_login.value, "upload_id": r.upload_id.value,
+             "zip_sha256": r.zip_sha256.value, "files": json.loads(r.files.value or "[]"),
+             "errors": json.loads(r.errors.value or "[]")} for r in rows]
+
+
+# -- jobs ---------------------------------------------------------------------------
+def _insert(task: Any, item: Any, values: dict[str, Any], cursor: Any) -> int:
+    """INSERT one row of `item` with `values` (field name -> value) through `cursor`, the
+    way jam.py does (its id sequence where the database has one); return the new id."""
+    db = task.db_module
+    values = dict(values)
+    if item._deleted_flag:
+        values[item._deleted_flag] = 0
+    rec_id = None
+    if db.get_lastrowid is None:
+        cursor.execute(db.next_sequence_value_sql(item.gen_name))
+        rec_id = cursor.fetchone()[0]
+        values[item._primary_key] = rec_id
+    marks = ", ".join(db.value_literal(i) for i in range(1, len(values) + 1))
+    cursor.execute(f'INSERT INTO "{item.table_name}" '
+                   f'({", ".join(_column(item, n) for n in values)}) VALUES ({marks})',
+                   [str(v) if isinstance(v, NomadStatus) else v for v in values.values()])
+    return int(rec_id if rec_id is not None else db.get_lastrowid(cursor))
+
+
+def create_job(task: Any, process_id: int, action: str, user_login: str, worker: str,
+               payload: dict, upload_id: str | None = None, embargo_months: int = 0,
+               connection: Any = None) -> int:
+    """Insert a queued job row (in `connection`'s transaction when given); return its id."""
+    values = {"process": process_id, "action": action, "state": "queued",
+              "user_login": user_login, "created": now(), "worker": worker,
+              "upload_id": upload_id, "embargo_months": embargo_months,
+              "payload": json.dumps(payload)}
+    if connection is not None:
+        return _insert(task, task.nomad_jobs, values, connection.cursor())
+    with transaction(task) as con:
+        return _insert(task, task.nomad_jobs, values, con.cursor())
+
+
+def latest_job(task: Any, process_id: int, before: int | None = None) -> dict | None:
+    """The newest job of a process (with `before`: the newest older than that job id),
+    payload decoded, or None."""
+    rows = task.nomad_jobs.copy(handlers=False)
+    if before is None:
+        rows.set_where(process=process_id)
+    else:
+        rows.set_where(process=process_id, id__lt=before)
+    rows.set_order_by(["-id"])
+    rows.open(limit=1)
+    if rows.record_count() == 0:
+        return None
+    return {"id": rows.id.value, "action": rows.action.value, "state": rows.state.value,
+            "created": rows.created.value, "started": rows.started.value,
+            "user_login": rows.user_login.value, "worker": rows.worker.value,
+            "upload_id": rows.upload_id.value, "embargo_months": rows.embargo_months.value,
+            "payload": json.loads(rows.payload.value or "{}")}
+
+
+def _restore_stored(row: Any, item: Any, fields: Sequence[str]) -> None:
+    """Give a modified delta row the values of ``fields`` stored in the database (a field
+    the delta does not carry is not written by it anyway)."""
+    present = [name for name in fields if row.field_by_name(name) is not None]
+    stored = item.copy(handlers=False)
+    stored.set_where(id=row.id.value)
+    stored.open(fields=["id", *present])
+    if present and stored.record_count() == 1:
+        row.edit()
+        for name in present:
+            row.field_by_name(name).value = stored.field_by_name(name).value
+        row.post()
+
+
+def keep_nomad_fields(task: Any, delta: Any) -> None:
+    """Put the stored nomad_* values back into a delta from the web client, so saving a
+    process form never overwrites what a worker wrote meanwhile."""
+    for row in delta:
+        if row.rec_modified():
+            _restore_stored(row, processes_item(task), PROCESS_NOMAD_FIELDS)
+        elif row.rec_inserted():
+            row.edit()
+            row.nomad_status.value = str(NomadStatus.NOT_UPLOADED)
+            for name in PROCESS_NOMAD_FIELDS[1:]:
+                row.field_by_name(name).value = None
+            row.post()
+        for step in getattr(row, active_layout().steps, None) or []:
+            if step.rec_modified():
+                _restore_stored(step, steps_item(task), STEP_NOMAD_FIELDS)

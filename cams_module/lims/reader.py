@@ -1,0 +1,142 @@
+"""The reader adapter: CAMS records (jam.py items) → the process document (Contract 1).
+
+This is the one place that knows how CAMS stores a process. `CamsLayout` names the items
+and fields it reads; a CAMS whose tables differ passes its own layout (see
+docs/plugin-guide.md, "Adapting the reader"):
+
+    layout = CamsLayout(processes="runs", steps="run_steps", step_types="recipes",
+                        process_fields={"name": "title", ...})
+    document = read_process(task, 17, layout)
+
+Step fields are read from one JSON text field (`field_values`: {CAMS field name: value});
+a CAMS that keeps them as columns names them in `step_value_columns` instead. Date-times
+are CAMS's naive local times and get the facility's zone (`cams_times`). Runs inside the
+jam.py server process; `task` is jam.py's task object.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from cams_module.lims.times import to_iso
+
+PROCESS_KEYS = ("name", "description", "owner", "project", "start_date", "end_date", "notes")
+STEP_KEYS = ("position", "name", "date", "operator")
+
+
+class ProcessNotFound(LookupError):
+    """No process with that id in CAMS."""
+
+
+@dataclass(frozen=True)
+class CamsLayout:
+    """Where CAMS keeps processes and steps: item names and field names."""
+
+    processes: str = "processes"
+    steps: str = "steps"
+    step_types: str = "step_types"
+    step_type_name: str = "name"
+    #: process document key -> CAMS field of the processes item
+    process_fields: dict[str, str] = field(default_factory=lambda: {
+        "name": "name", "description": "description", "owner": "owner_login",
+        "project": "project", "start_date": "start_date", "end_date": "end_date",
+        "notes": "notes"})
+    #: step document key -> CAMS field of the steps item
+    step_fields: dict[str, str] = field(default_factory=lambda: {
+        "position": "position", "name": "name", "date": "date", "operator": "operator"})
+    #: the steps field holding the step type (a lookup to `step_types`)
+    step_type_field: str = "step_type"
+    #: the steps field holding the type's values as a JSON object; None if columns are used
+    step_values_json: str | None = "field_values"
+    #: step type name -> {CAMS field name: steps column}, for a CAMS with value columns
+    step_value_columns: dict[str, dict[str, str]] = field(default_factory=dict)
+
+
+DEFAULT_LAYOUT = CamsLayout()
+_active = DEFAULT_LAYOUT
+
+
+def use_layout(layout: CamsLayout) -> None:
+    """Make `layout` the one every reader, status and job function uses (call it once,
+    e.g. from the task's `on_created`)."""
+    global _active
+    _active = layout
+
+
+def active_layout() -> CamsLayout:
+    """The layout in use (DEFAULT_LAYOUT unless `use_layout` chose another)."""
+    return _active
+
+
+def _value(item: Any, name: str) -> Any:
+    value = item.field_by_name(name).value
+    return None if value == "" else value
+
+
+def _plain(key: str, value: Any) -> Any:
+    if key in ("start_date", "end_date", "date"):
+        return to_iso(value)
+    return value
+
+
+def step_type_names(task: Any, layout: CamsLayout | None = None) -> dict[int, str]:
+    """Step type id -> name, from the step type catalogue."""
+    layout = layout or _active
+    types = task.item_by_name(layout.step_types).copy(handlers=False)
+    types.open(fields=["id", layout.step_type_name])
+    return {t.id.value: t.field_by_name(layout.step_type_name).value for t in types}
+
+
+def step_values(step: Any, type_name: str, layout: CamsLayout) -> dict[str, Any]:
+    """The step type's CAMS fields and their values, as stored (empty columns left out)."""
+    values: dict[str, Any] = {}
+    if layout.step_values_json:
+        text = step.field_by_name(layout.step_values_json).value
+        if text:
+            loaded = json.loads(text)
+            if not isinstance(loaded, dict):
+                raise ValueError("the step's field values are not a JSON object")
+            values.update(loaded)
+    for cams_name, column in layout.step_value_columns.get(type_name, {}).items():
+        value = _value(step, column)
+        if value is not None:
+            values[cams_name] = value
+    return values
+
+
+def read_process(task: Any, process_id: int, layout: CamsLayout | None = None) -> dict:
+    """The process document of one CAMS process, steps in position order.
+
+    Raises ProcessNotFound when there is no such process, and ValueError naming the step
+    when a step's stored field values are not a JSON object.
+    """
+    layout = layout or _active
+    processes = task.item_by_name(layout.processes).copy(handlers=False)
+    processes.set_where(id=process_id)
+    processes.open()
+    if processes.record_count() != 1:
+        raise ProcessNotFound(f"There is no process with id {process_id} in CAMS.")
+    process = {"id": processes.id.value}
+    for key, cams_field in layout.process_fields.items():
+        process[key] = _plain(key, _value(processes, cams_field))
+    names = step_type_names(task, layout)
+    steps_item = task.item_by_name(layout.steps).copy(handlers=False)
+    steps_item.set_where(master_id=processes.ID, master_rec_id=process_id)
+    steps_item.open()
+    steps = []
+    for step in steps_item:
+        type_name = names.get(step.field_by_name(layout.step_type_field).value)
+        doc = {"id": step.id.value}
+        for key, cams_field in layout.step_fields.items():
+            doc[key] = _plain(key, _value(step, cams_field))
+        doc["type"] = type_name
+        try:
+            doc["fields"] = step_values(step, type_name, layout)
+        except ValueError as err:
+            raise ValueError(f"Step {doc.get('position')} ({doc.get('name')}, {type_name}) "
+                             f"of process {process_id}: {err}; fix it in CAMS.") from err
+        steps.append(doc)
+    steps.sort(key=lambda s: (s.get("position") is None, s.get("position") or 0, s["id"]))
+    return {"process": process, "steps": steps}

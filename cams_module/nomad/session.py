@@ -1,0 +1,356 @@
+"""The HTTP layer of the NOMAD client: one `requests.Session`, the token, retries, errors.
+
+- Every request has an explicit timeout and `Accept: application/json`.
+- Idempotent calls (GET, PUT, DELETE) are retried on connection errors and 502/503/504
+  with growing waits (honouring `Retry-After`), bounded in attempts and in total time.
+  Other calls are retried only on a 503 that carries `Retry-After` (NOMAD's rate limit
+  refused them before doing anything).
+- The token is obtained once and reused; a 401 triggers one new login (when a username and
+  password are known), then fails with AuthenticationError.
+- Secrets travel only in the form body of the login and in the Authorization header; they
+  are never logged, put in a URL, or written into an exception.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import logging
+import math
+import random
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import IO, Any
+
+import requests
+
+from cams_module.nomad.config import NomadConfig
+from cams_module.nomad.errors import (
+    AccessDenied,
+    AuthenticationError,
+    ForbiddenError,
+    NomadError,
+    NomadUnavailable,
+    NotFoundError,
+    RequestRejected,
+)
+
+log = logging.getLogger("cams_module.nomad")
+
+IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+TRANSIENT_STATUSES = frozenset({502, 503, 504})
+USER_AGENT = "cams-nomad/0.1 (+python-requests)"
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How often and how long one call may be retried."""
+
+    attempts: int = 4          # tries in total, the first included
+    backoff: float = 0.25      # first wait in seconds; doubles each time
+    max_backoff: float = 8.0   # longest single wait
+    budget: float = 60.0       # longest total waiting for one call
+
+    def wait(self, attempt: int, retry_after: float | None = None) -> float:
+        """Seconds to wait before try number `attempt + 1`."""
+        if retry_after is not None:
+            return max(0.0, retry_after)
+        base = min(self.max_backoff, self.backoff * 2 ** (attempt - 1))
+        return base * random.uniform(1.0, 1.25)
+
+
+def retry_after_seconds(response: requests.Response | None) -> float | None:
+    """The `Retry-After` header as seconds (number or HTTP date), or None."""
+    if response is None:
+        return None
+    value = response.headers.get("Retry-After")
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+def nomad_detail(response: requests.Response) -> str:
+    """NOMAD's own explanation from an error answer (`detail`), as one line."""
+    try:
+        body = response.json()
+    except ValueError:
+        text = (response.text or "").strip()
+        return " ".join(text.split())[:300]
+    detail = body.get("detail") if isinstance(body, dict) else body
+    if isinstance(detail, list):  # FastAPI validation errors
+        parts = []
+        for item in detail:
+            if isinstance(item, dict):
+                where = ".".join(str(p) for p in item.get("loc", []) if p != "body")
+                parts.append(f"{where}: {item.get('msg', '')}".strip(": "))
+            else:
+                parts.append(str(item))
+        return "; ".join(parts)
+    return " ".join(str(detail).split())[:1000] if detail is not None else ""
+
+
+class NomadHttp:
+    """Sends requests to one NOMAD API; knows the token, retries and error mapping."""
+
+    def __init__(self, config: NomadConfig, *, retry: RetryPolicy | None = None,
+                 session: requests.Session | None = None) -> None:
+        self.config = config
+        self.retry = retry or RetryPolicy()
+        self.session = session or requests.Session()
+        self.session.headers.update({"Accept": "application/json", "User-Agent": USER_AGENT})
+        self.session.verify = config.verify
+        self.session.trust_env = True
+        self._token: str | None = config.token
+        self.requests_sent = 0
+        self.last_attempts = 0
+        self.clock_offset = 0.0  # server clock minus ours, from the Date header (seconds)
+
+    def __repr__(self) -> str:
+        return f"NomadHttp(url={self.config.url!r})"
+
+    # -- authentication -------------------------------------------------------------
+    def forget_token(self) -> None:
+        """Drop the current token; the next call logs in again."""
+        self._token = None
+
+    def login(self) -> str:
+        """Get a new access token with POST /auth/token (form: username, password)."""
+        if not self.config.can_login:
+            if self.config.token:
+                raise AuthenticationError(
+                    "NOMAD did not accept the configured token (expired or revoked).",
+                    hint="Create a new token in the NOMAD GUI and set NOMAD_TOKEN, or set "
+                    "NOMAD_USERNAME and NOMAD_PASSWORD.",
+                )
+            raise AuthenticationError(
+                "No NOMAD credentials are configured.",
+                hint="Set NOMAD_TOKEN, or NOMAD_USERNAME and NOMAD_PASSWORD, or point "
+                "NOMAD_CONFIG to a private configuration file.",
+            )
+        form = {
+            "grant_type": "password",
+            "username": self.config.username,
+            "password": self.config.password,
+        }
+        response = self._send_with_retries(
+            "POST", "/auth/token", retry=True, auth_header=None, data=form
+        )
+        response.request.body = None  # the prepared request held the password
+        if response.status_code in (400, 401, 403):
+            raise AuthenticationError(
+                f"NOMAD at {self.config.url} refused the login of user "
+                f"'{self.config.username}'.",
+                hint="Check NOMAD_USERNAME and NOMAD_PASSWORD (or the configuration file).",
+                response=response,
+            )
+        if not response.ok:
+            raise self.error_for(response, f"log in as '{self.config.username}'")
+        token = self.json(response, "log in").get("access_token")
+        if not token:
+            raise AuthenticationError(
+                "NOMAD answered the login without an access token.", response=response
+            )
+        self._token = str(token)
+        return self._token
+
+    def token(self) -> str:
+        """The current token, logging in first when there is none."""
+        if self._token is None:
+            self.login()
+        assert self._token is not None
+        return self._token
+
+    # -- requests ---------------------------------------------------------------------
+    def call(self, method: str, path: str, *, action: str, auth: bool | None = True,
+             retry: bool | None = None, **kwargs: Any) -> Any:
+        """Send one request and return the JSON answer; raise a NomadError on failure.
+
+        `action` names what is being done ("publish upload X"), for error messages.
+        `auth`: True = token required, None = send it only if already at hand.
+        """
+        response = self.send(method, path, action=action, auth=auth, retry=retry, **kwargs)
+        return self.json(response, action)
+
+    def send(self, method: str, path: str, *, action: str, auth: bool | None = True,
+             retry: bool | None = None, body: IO[bytes] | None = None,
+             **kwargs: Any) -> requests.Response:
+        """Send with retries and one re-login on 401; return a 2xx response or raise."""
+        retry = method.upper() in IDEMPOTENT if retry is None else retry
+        relogged = False
+        start_pos = body.tell() if body is not None else 0
+        while True:
+            if body is not None:
+                body.seek(start_pos)  # a repeat after a new login sends the whole body again
+            header = None
+            fresh = self._token is None
+            if auth or (auth is None and self._token):
+                header = f"Bearer {self.token()}"
+            else:
+                fresh = False
+            response = self._send_with_retries(
+                method, path, retry=retry, auth_header=header, body=body, **kwargs
+            )
+            if response.status_code == 401 and header:
+                if not relogged and not fresh and self.config.can_login:
+                    log.info("NOMAD token was not accepted; logging in again")
+                    self.forget_token()
+                    relogged = True
+                    continue
+                # NOMAD also answers 401 when a valid account lacks rights to an upload.
+                if relogged or fresh or self._token_works(header):
+                    detail = nomad_detail(response)
+                    raise AccessDenied(
+                        f"NOMAD does not allow this account to {action}"
+                        + (f": {detail}" if detail else "."), response=response)
+            if response.ok:
+                return response
+            raise self.error_for(response, action, relogged=relogged)
+
+    def _token_works(self, header: str) -> bool:
+        """Whether NOMAD accepts the token at all (GET /users/me)."""
+        response = self._send_with_retries("GET", "/users/me", retry=True, auth_header=header)
+        return response.ok
+
+    def _send_with_retries(self, method: str, path: str, *, retry: bool,
+                           auth_header: str | None, body: IO[bytes] | None = None,
+                           timeout: float | None = None, **kwargs: Any) -> requests.Response:
+        url = self.config.url + path
+        headers = dict(kwargs.pop("headers", None) or {})
+        if auth_header:
+            headers["Authorization"] = auth_header
+        read_timeout = timeout or self.config.timeout
+        timeouts = (min(10.0, read_timeout), read_timeout)
+        start_pos = body.tell() if body is not None else 0
+        started = time.monotonic()
+        waited = 0.0
+        attempt = 0
+        while True:
+            attempt += 1
+            if body is not None:
+                body.seek(start_pos)
+                kwargs["data"] = body
+            lost: requests.RequestException | None = None
+            response: requests.Response | None = None
+            t0 = time.monotonic()
+            try:
+                self.requests_sent += 1
+                response = self.session.request(
+                    method, url, headers=headers, timeout=timeouts, **kwargs
+                )
+            except requests.exceptions.SSLError as err:
+                raise NomadUnavailable(
+                    f"The TLS certificate of NOMAD at {self.config.url} could not be verified "
+                    f"({type(err).__name__}).",
+                    hint="If your Oasis uses a private certificate authority, set 'verify' in "
+                    "the NOMAD configuration file to the path of its CA bundle.",
+                ) from None
+            except (requests.ConnectionError, requests.Timeout) as err:
+                lost = err
+            log.debug(
+                "%s %s -> %s (%.3f s, try %d)", method, path,
+                response.status_code if response is not None else type(lost).__name__,
+                time.monotonic() - t0, attempt,
+            )
+            self.last_attempts = attempt
+            if response is not None:
+                self._note_server_clock(response)
+            if response is not None and response.status_code not in TRANSIENT_STATUSES:
+                return response
+            retry_after = retry_after_seconds(response)
+            may_retry = retry or (
+                response is not None and response.status_code == 503 and retry_after is not None
+            )
+            pause = self.retry.wait(attempt, retry_after)
+            if (not may_retry or attempt >= self.retry.attempts
+                    or waited + pause > self.retry.budget):
+                if response is not None:
+                    return response
+                raise self.lost_error(lost, method, path, read_timeout, attempt,
+                                      time.monotonic() - started)
+            log.info("NOMAD %s %s failed (%s); retrying in %.1f s", method, path,
+                     response.status_code if response is not None else type(lost).__name__,
+                     pause)
+            time.sleep(pause)
+            waited += pause
+
+    def _note_server_clock(self, response: requests.Response) -> None:
+        date = response.headers.get("Date")
+        if not date:
+            return
+        try:
+            server = email.utils.parsedate_to_datetime(date).timestamp()
+        except (TypeError, ValueError):
+            return
+        self.clock_offset = server - time.time()
+
+    # -- answers ----------------------------------------------------------------------
+    def json(self, response: requests.Response, action: str) -> Any:
+        """Parse a JSON answer or raise NomadError naming the action."""
+        try:
+            return response.json()
+        except ValueError:
+            raise NomadError(
+                f"NOMAD answered the request to {action} with something that is not JSON "
+                f"(HTTP {response.status_code}, {response.headers.get('Content-Type', '?')}).",
+                hint="Check that NOMAD_URL points to a NOMAD API (it ends in /api/v1).",
+                response=response,
+            ) from None
+
+    def lost_error(self, err: BaseException | None, method: str, path: str,
+                   read_timeout: float, attempts: int, elapsed: float) -> NomadUnavailable:
+        """NomadUnavailable for an answer that never came."""
+        tries = f" after {attempts} tries" if attempts > 1 else ""
+        if isinstance(err, requests.Timeout):
+            what = f"did not answer {method} {path} within {read_timeout:g} s{tries}"
+        else:
+            what = f"could not be reached for {method} {path}{tries}"
+        return NomadUnavailable(
+            f"NOMAD at {self.config.url} {what} ({type(err).__name__}, "
+            f"{elapsed:.1f} s in total).",
+        )
+
+    def error_for(self, response: requests.Response, action: str, *,
+                  relogged: bool = False) -> NomadError:
+        """Map an error answer to the matching NomadError subclass."""
+        status = response.status_code
+        detail = nomad_detail(response)
+        said = f": {detail}" if detail else "."
+        if status == 401:
+            again = " even after logging in again" if relogged else ""
+            hint = None if self.config.can_login else (
+                "The token may have expired or been revoked: create a new one in the NOMAD "
+                "GUI and set NOMAD_TOKEN, or set NOMAD_USERNAME and NOMAD_PASSWORD."
+            )
+            return AuthenticationError(
+                f"NOMAD refused the credentials to {action}{again}{said}",
+                hint=hint, response=response,
+            )
+        if status == 403:
+            return ForbiddenError(
+                f"NOMAD does not allow this account to {action}{said}", response=response
+            )
+        if status == 404:
+            return NotFoundError(f"NOMAD could not {action}: not found{said}",
+                                 response=response)
+        if status in (400, 405, 409, 413, 422):
+            return RequestRejected(
+                f"NOMAD rejected the request to {action}{said}", detail=detail,
+                response=response,
+            )
+        if status >= 500:
+            wait = retry_after_seconds(response)
+            hint = (f"NOMAD asks to wait {math.ceil(wait)} s: try again then." if wait else None)
+            return NomadUnavailable(
+                f"NOMAD failed to {action} (HTTP {status}){said}", hint=hint, response=response
+            )
+        return NomadError(f"NOMAD answered HTTP {status} to {action}{said}", response=response)
