@@ -104,7 +104,7 @@ def test_console_entry_point_runs(tmp_path):
 
 def test_export_judged_by_the_target_nomads_schemas(tmp_path, capsys, monkeypatch,
                                                     nomad_server):
-    from cams_module.schema.source import forget_cached_schemas
+    from cams_module.nomad.schemas import forget_cached_schemas
 
     forget_cached_schemas()
     monkeypatch.setenv("NOMAD_URL", nomad_server.url)

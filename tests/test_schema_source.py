@@ -6,13 +6,23 @@ from pathlib import Path
 
 import pytest
 
-from cams_module.cams2nomad.profile import ProfileError, load_profile, profile_classes
+from cams_module.cams2nomad.profile import (
+    DEFAULT_PROFILE,
+    ProfileError,
+    load_profile,
+    profile_classes,
+)
 from cams_module.export import export_process, write_zip
-from cams_module.export.targets import schemas_for_profile
-from cams_module.schema.source import forget_cached_schemas
+from cams_module.nomad.schemas import forget_cached_schemas, schemas_from_nomad
 from tests.nomad_helpers import fast_client
 
 DOCS = Path(__file__).parent / "data" / "process_documents"
+
+
+def schemas_for_profile(client, name: str = DEFAULT_PROFILE):
+    """The classes a profile writes, as the client's NOMAD (or the snapshot) defines them."""
+    profile = load_profile(name)
+    return schemas_from_nomad(client, profile.schema_set, profile_classes(profile))
 
 
 @pytest.fixture(autouse=True)

@@ -16,13 +16,14 @@ from cams_module.cams2nomad.profile import (
     ProfileError,
     list_profiles,
     load_profile,
+    profile_classes,
 )
 from cams_module.export import ExportError, export_process, write_zip
-from cams_module.export.targets import schemas_for_profile
 from cams_module.export.validation import guess_schema_set, validate_upload
 from cams_module.nomad.client import NomadClient
 from cams_module.nomad.config import NomadConfig
 from cams_module.nomad.errors import NomadError
+from cams_module.nomad.schemas import schemas_from_nomad
 from cams_module.schema import load_schema_set
 
 EXIT_OK = 0
@@ -103,7 +104,9 @@ def _export(args: argparse.Namespace) -> int:
 def _nomad_schemas(profile: str):
     """The profile's classes as the configured NOMAD defines them (or the snapshot)."""
 
-    choice = schemas_for_profile(NomadClient(NomadConfig.from_env()), profile)
+    chosen = load_profile(profile)
+    choice = schemas_from_nomad(NomadClient(NomadConfig.from_env()), chosen.schema_set,
+                                profile_classes(chosen))
     print(f"schemas: {choice.source}", file=sys.stderr)
     return choice.schemas
 

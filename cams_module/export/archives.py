@@ -16,20 +16,7 @@ from cams_module.cams2nomad.profile import DEFAULT_PROFILE, Profile, load_profil
 from cams_module.export.errors import ExportError, InputProblem
 from cams_module.export.names import process_file, slug, step_file
 from cams_module.export.report import ExportReport, UncertainTarget, UnmappedField
-from cams_module.export.zipping import ZipWriteError, archive_bytes, write_zip
 from cams_module.schema import validate_archive
-
-__all__ = [
-    "ExportError",
-    "ExportReport",
-    "ExportResult",
-    "InputProblem",
-    "ZipWriteError",
-    "archive_bytes",
-    "export_process",
-    "step_reference",
-    "write_zip",
-]
 
 STEP_STRUCTURE = frozenset({"id", "position", "fields"})
 PROCESS_STRUCTURE = frozenset({"id"})

@@ -28,7 +28,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from cams_module.export.targets import schemas_for_profile
+from cams_module.cams2nomad.profile import load_profile, profile_classes
 from cams_module.lims import job_store as store
 from cams_module.lims.prepare import prepare, profile_name
 from cams_module.lims.times import now, to_timestamp
@@ -36,6 +36,7 @@ from cams_module.lims.upload_errors import entry_errors, error_object
 from cams_module.lims.upload_job import UploadJob, client_factory, processing_deadline
 from cams_module.nomad.client import CLOCK_SKEW
 from cams_module.nomad.errors import NomadError, NotFoundError, ProcessingFailed
+from cams_module.nomad.schemas import schemas_from_nomad
 from cams_module.status import NomadStatus
 
 log = logging.getLogger("cams_module.lims.jobs")
@@ -154,7 +155,9 @@ def target_schemas() -> Any:
     """The receiving NOMAD's own schemas for the export profile (NOMAD 2.x answers
     ``GET /schemas``; cached an hour), or None to keep the shipped snapshot."""
     try:
-        choice = schemas_for_profile(client_factory(), profile_name())
+        profile = load_profile(profile_name())
+        choice = schemas_from_nomad(client_factory(), profile.schema_set,
+                                    profile_classes(profile))
     except NomadError:  # not configured: the upload itself will say so
         return None
     log.info("export judged by the schemas of %s", choice.source)
