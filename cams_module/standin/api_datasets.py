@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from .api_common import Context, authenticate, paginate
 from .model import Dataset, new_id
-from .routing import ApiError, Request, Response, Router, validation_error
+from .routing import ApiError, Request, Response, Routes, validation_error
 
 NOT_FOUND = "Dataset not found. The given id does not match any dataset."
 
 
-def register(router: Router, ctx: Context) -> None:
+def register(routes: Routes, ctx: Context) -> None:
     """Add the dataset endpoints."""
     state = ctx.state
 
@@ -37,7 +37,7 @@ def register(router: Router, ctx: Context) -> None:
     def listing(req: Request) -> Response:
         authenticate(ctx, req, required=False)
         ids, names = req.arg("dataset_id"), req.arg("dataset_name")
-        users, dtype = set(req.args("user_id")), req.arg("dataset_type")
+        users, dtype = set(req.arg_list("user_id")), req.arg("dataset_type")
         with state.lock:
             items = [
                 d.to_json() for d in state.datasets.values()
@@ -71,7 +71,7 @@ def register(router: Router, ctx: Context) -> None:
                     ids.remove(dataset.dataset_id)
         return Response.json({"dataset_id": dataset.dataset_id, "data": dataset.to_json()})
 
-    router.add("POST", "/datasets", create)
-    router.add("GET", "/datasets", listing)
-    router.add("GET", "/datasets/{dataset_id}", get_one)
-    router.add("DELETE", "/datasets/{dataset_id}", delete)
+    routes.add("POST", "/datasets", create)
+    routes.add("GET", "/datasets", listing)
+    routes.add("GET", "/datasets/<dataset_id>", get_one)
+    routes.add("DELETE", "/datasets/<dataset_id>", delete)
