@@ -5,12 +5,12 @@ from __future__ import annotations
 import hmac
 
 from .api_common import BEARER, Context, authenticate
-from .routing import ApiError, Request, Response, Routes, validation_error
+from .routing import ApiError, Handlers, Request, Response, handlers, validation_error
 
 MAX_APP_TOKEN_SECONDS = 2_592_000
 
 
-def register(routes: Routes, ctx: Context) -> None:
+def register(ctx: Context) -> Handlers:
     """Add ``/auth/*``, ``/users/me``, ``/info`` and ``/schemas/*``."""
 
     def post_token(req: Request) -> Response:
@@ -85,8 +85,4 @@ def register(routes: Routes, ctx: Context) -> None:
                                 f"(schema sets: {', '.join(ctx.judge.names)}).")
         return Response.json(doc, exclude_none=False)
 
-    routes.add("POST", "/auth/token", post_token)
-    routes.add("GET", "/auth/app_token", get_app_token)
-    routes.add("GET", "/users/me", users_me)
-    routes.add("GET", "/info", info)
-    routes.add("GET", "/schemas/<schema_id>", schema)
+    return handlers(post_token, get_app_token, users_me, info, schema)

@@ -17,12 +17,12 @@ from .api_common import (
 )
 from .api_uploads import upload_answer, upload_response
 from .rawfiles import add_file, delete_path, safe_relpath, target, zip_directory
-from .routing import ApiError, Request, Response, Routes
+from .routing import ApiError, Handlers, Request, Response, handlers
 
 BLOCKED = "The upload is currently blocked by another process."
 
 
-def register(routes: Routes, ctx: Context) -> None:
+def register(ctx: Context) -> Handlers:
     """Add the raw file and archive endpoints."""
     state = ctx.state
 
@@ -107,10 +107,4 @@ def register(routes: Routes, ctx: Context) -> None:
             "entry_id": entry.entry_id, "upload_id": upload.upload_id,
             "parser_name": "parsers/archive", "archive": archive}}, exclude_none=False)
 
-    routes.add("PUT", "/uploads/<upload_id>/raw/<path:path>", put_raw)
-    routes.add("PUT", "/uploads/<upload_id>/raw/", put_raw)
-    routes.add("DELETE", "/uploads/<upload_id>/raw/<path:path>", delete_raw)
-    routes.add("GET", "/uploads/<upload_id>/raw/<path:path>", get_raw)
-    routes.add("GET", "/uploads/<upload_id>/raw/", get_raw)
-    routes.add("GET", "/uploads/<upload_id>/archive/mainfile/<path:mainfile>", get_archive)
-    routes.add("GET", "/uploads/<upload_id>/archive/<entry_id>", get_archive)
+    return handlers(put_raw, delete_raw, get_raw, get_archive)

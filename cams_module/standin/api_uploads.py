@@ -17,7 +17,7 @@ from .api_common import (
 )
 from .model import Upload, new_id
 from .rawfiles import add_file
-from .routing import ApiError, Request, Response, Routes
+from .routing import ApiError, Handlers, Request, Response, handlers
 
 PROCESSING = ("PENDING", "RUNNING", "WAITING_FOR_RESULT")
 UPLOAD_ORDER = ("upload_create_time", "upload_name", "upload_id", "publish_time",
@@ -62,7 +62,7 @@ def upload_answer(req: Request, upload: Upload) -> Response:
     return Response.text(thank_you(gui_base(req)))
 
 
-def register(routes: Routes, ctx: Context) -> None:
+def register(ctx: Context) -> Handlers:
     """Add the upload endpoints."""
     state = ctx.state
 
@@ -229,14 +229,8 @@ def register(routes: Routes, ctx: Context) -> None:
         ctx.processor.start(upload)
         return Response.json(upload_response(upload))
 
-    routes.add("POST", "/uploads", post_upload)
-    routes.add("GET", "/uploads", list_uploads)
-    routes.add("GET", "/uploads/<upload_id>", get_upload)
-    routes.add("DELETE", "/uploads/<upload_id>", delete_upload)
-    routes.add("GET", "/uploads/<upload_id>/entries", get_entries)
-    routes.add("GET", "/uploads/<upload_id>/entries/<entry_id>", get_entry)
-    routes.add("POST", "/uploads/<upload_id>/action/publish", publish)
-    routes.add("POST", "/uploads/<upload_id>/action/process", process)
+    return handlers(post_upload, list_uploads, get_upload, delete_upload, get_entries,
+                    get_entry, publish, process)
 
 
 def _name_filters(values: list[str]) -> list[_NameFilter]:

@@ -1,9 +1,9 @@
 """Requests, responses, errors and the API's URL map, on Werkzeug.
 
 `Request` and `Response` are Werkzeug's with the few helpers the handlers share (query
-parameters with FastAPI-like 422 answers, JSON bodies, NOMAD's JSON answers). `Routes` is a
-`werkzeug.routing.Map` whose rules carry a label such as ``GET /uploads/{upload_id}`` (the
-request counts of ``/_standin/stats`` use it).
+parameters with FastAPI-like 422 answers, JSON bodies, NOMAD's JSON answers). `API` is the
+`werkzeug.routing.Map` of every route; a matched rule also gives the label, such as
+``GET /uploads/{upload_id}``, that the request counts of ``/_standin/stats`` use.
 """
 
 from __future__ import annotations
@@ -136,26 +136,50 @@ class Request(WerkzeugRequest):
 
 
 Handler = Callable[[Request], Response]
+Handlers = dict[str, Handler]
+
+#: Every API route; the endpoint names the handler function (see `handlers`).
+API = Map([
+    Rule("/auth/token", methods=["POST"], endpoint="post_token"),
+    Rule("/auth/app_token", methods=["GET"], endpoint="get_app_token"),
+    Rule("/users/me", methods=["GET"], endpoint="users_me"),
+    Rule("/info", methods=["GET"], endpoint="info"),
+    Rule("/schemas/<schema_id>", methods=["GET"], endpoint="schema"),
+    Rule("/uploads", methods=["POST"], endpoint="post_upload"),
+    Rule("/uploads", methods=["GET"], endpoint="list_uploads"),
+    Rule("/uploads/<upload_id>", methods=["GET"], endpoint="get_upload"),
+    Rule("/uploads/<upload_id>", methods=["DELETE"], endpoint="delete_upload"),
+    Rule("/uploads/<upload_id>/entries", methods=["GET"], endpoint="get_entries"),
+    Rule("/uploads/<upload_id>/entries/<entry_id>", methods=["GET"], endpoint="get_entry"),
+    Rule("/uploads/<upload_id>/action/publish", methods=["POST"], endpoint="publish"),
+    Rule("/uploads/<upload_id>/action/process", methods=["POST"], endpoint="process"),
+    Rule("/uploads/<upload_id>/edit", methods=["POST"], endpoint="edit"),
+    # a rule ending in "/" also matches without it (strict_slashes=False)
+    Rule("/uploads/<upload_id>/raw/", methods=["PUT"], endpoint="put_raw",
+         strict_slashes=False),
+    Rule("/uploads/<upload_id>/raw/<path:path>", methods=["PUT"], endpoint="put_raw"),
+    Rule("/uploads/<upload_id>/raw/<path:path>", methods=["DELETE"], endpoint="delete_raw"),
+    Rule("/uploads/<upload_id>/raw/", methods=["GET"], endpoint="get_raw",
+         strict_slashes=False),
+    Rule("/uploads/<upload_id>/raw/<path:path>", methods=["GET"], endpoint="get_raw"),
+    Rule("/uploads/<upload_id>/archive/mainfile/<path:mainfile>", methods=["GET"],
+         endpoint="get_archive"),
+    Rule("/uploads/<upload_id>/archive/<entry_id>", methods=["GET"], endpoint="get_archive"),
+    Rule("/datasets", methods=["POST"], endpoint="create_dataset"),
+    Rule("/datasets", methods=["GET"], endpoint="list_datasets"),
+    Rule("/datasets/<dataset_id>", methods=["GET"], endpoint="get_dataset"),
+    Rule("/datasets/<dataset_id>", methods=["DELETE"], endpoint="delete_dataset"),
+], merge_slashes=False)
 
 
-class Routes:
-    """The API's URL map: ``add("GET", "/uploads/<upload_id>", handler)``."""
+def handlers(*functions: Handler) -> Handlers:
+    """Handlers by the endpoint names of `API` (their function names)."""
+    return {function.__name__: function for function in functions}
 
-    def __init__(self) -> None:
-        self.map = Map(merge_slashes=False)
-        self.handlers: dict[str, Handler] = {}
 
-    def add(self, method: str, rule: str, handler: Handler) -> None:
-        """Register a handler; ``<name>`` matches one segment, ``<path:name>`` the rest, and
-        a rule ending in ``/`` also matches without it."""
-        template = PARAMETER.sub(r"{\1}", rule.rstrip("/") or "/")
-        label = f"{method} {template}"
-        self.handlers[label] = handler
-        self.map.add(Rule(rule, methods=[method], endpoint=label,
-                          strict_slashes=not rule.endswith("/")))
-
-    def match(self, method: str, path: str) -> tuple[str, dict[str, str]]:
-        """The label of the matching rule and its path parameters; raises Werkzeug's
-        NotFound or MethodNotAllowed (with the valid methods)."""
-        label, params = self.map.bind("standin").match(path, method=method)
-        return label, params
+def match(method: str, path: str) -> tuple[str, str, dict[str, str]]:
+    """The endpoint, the stats label (``GET /uploads/{upload_id}``) and the path parameters
+    of an API path; raises Werkzeug's NotFound or MethodNotAllowed (with valid methods)."""
+    rule, params = API.bind("standin").match(path, method=method, return_rule=True)
+    template = PARAMETER.sub(r"{\1}", rule.rule.rstrip("/") or "/")
+    return str(rule.endpoint), f"{method} {template}", params

@@ -20,7 +20,7 @@ from .judge import Judge
 from .model import User
 from .processing import Processor
 from .rawfiles import RawFileError
-from .routing import API_PREFIX, ApiError, Request, Response, Routes
+from .routing import API, API_PREFIX, ApiError, Handlers, Request, Response, match
 from .state import Settings, State
 
 Produce = Callable[[], Response]
@@ -35,9 +35,12 @@ class StandinApp:
 
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
-        self.routes = Routes()
+        self.handlers: Handlers = {}
         for module in (api_auth, api_uploads, api_edit, api_raw, api_datasets):
-            module.register(self.routes, ctx)
+            self.handlers.update(module.register(ctx))
+        missing = {str(rule.endpoint) for rule in API.iter_rules()} - set(self.handlers)
+        if missing:
+            raise RuntimeError(f"API routes without a handler: {sorted(missing)}")
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
         req = Request(environ)
@@ -58,14 +61,14 @@ class StandinApp:
     def _route(self, req: Request, api_path: str) -> tuple[str, Produce]:
         """The stats label of the request and what answers it (handler, 404 or 405)."""
         try:
-            label, req.params = self.routes.match(req.method, api_path)
+            endpoint, label, req.params = match(req.method, api_path)
         except MethodNotAllowed as exc:
             allow = ", ".join(sorted(exc.valid_methods or ()))
             return f"{req.method} (method not allowed)", partial(
                 Response.json, {"detail": "Method Not Allowed"}, 405, {"Allow": allow})
         except HTTPException:
             return f"{req.method} (unknown)", partial(Response.json, {"detail": "Not Found"}, 404)
-        return label, partial(self.routes.handlers[label], req)
+        return label, partial(self.handlers[endpoint], req)
 
     def _api(self, req: Request) -> Response:
         api_path = req.path[len(API_PREFIX):] or "/"
