@@ -16,6 +16,8 @@ setup(
         "jam.py-v5==5.5.4",
         "requests>=2.31",
         "pint>=0.23",
+        "urllib3>=2",
+        "werkzeug>=3",
     ],
     extras_require={
         "test": [
