@@ -74,7 +74,7 @@ def test_edit_with_units_add_a_sub_step_save_and_reload(root, xvfb, pump, upload
     editor.var.set("300 kg")
     editor.input.event_generate("<KeyRelease>", keysym="g")
     root.update()
-    assert "cannot be converted into degree_Celsius" in editor.message.get()
+    assert "cannot be converted into °C" in editor.message.get()
     editor.var.set("300 K")
     editor.input.event_generate("<KeyRelease>", keysym="K")
     root.update()
@@ -211,7 +211,7 @@ def test_new_archive_from_the_class_chooser(root, xvfb, pump, tmp_path):
     assert app.save()  # valid: no question asked, Save-as gives the name
     assert answers.asked == []
     saved = json.loads(out.read_text())
-    assert list(saved["data"]) == ["m_def", "starting_date", "wafer_side", "etching_steps"]
+    assert list(saved["data"]) == ["etching_steps", "m_def", "starting_date", "wafer_side"]
     root.update()
     assert app.file_label.cget("text") == str(out)
     assert "*" not in root.title()
