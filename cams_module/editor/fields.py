@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cams_module.cams2nomad.units import UnitError, is_time, parse_quantity, parse_unit
 
@@ -140,6 +142,18 @@ def parse_datetime(raw: str) -> str:
             f"{raw!r} has no time zone; add one, e.g. {moment.isoformat()}+01:00 or Z for UTC"
         )
     return moment.isoformat()
+
+
+def facility_now() -> str:
+    """The current time in the facility's zone (env ``CAMS_TIMEZONE``, an IANA name such as
+    Europe/Rome; default the machine's zone), to the second, with its offset."""
+    name = os.environ.get("CAMS_TIMEZONE", "").strip()
+    try:
+        zone = ZoneInfo(name) if name else None
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = None
+    moment = datetime.now(zone) if zone else datetime.now().astimezone()
+    return moment.replace(microsecond=0).isoformat()
 
 
 def parse_value(text: str, quantity: Any) -> Any:
