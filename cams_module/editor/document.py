@@ -20,6 +20,7 @@ from .plausibility import plausibility_warnings
 from .profiles import ProfileError, set_name_for
 
 UNDO_LIMIT = 500
+_UNCHANGED = ""  # no change yet: the saved text is taken at the first change
 __all__ = ["ArchiveDocument", "DocumentError", "load_document", "new_document",
            "section_class", "write_atomic"]
 
@@ -52,20 +53,25 @@ def section_class(schemas: Any, steps: tuple[Step, ...], archive: dict) -> Any:
 class ArchiveDocument:
     """An archive dict with path-based editing, schema-aware key order and undo/redo."""
 
-    def __init__(self, archive: dict, schemas: Any = None, path: str | Path | None = None):
+    def __init__(self, archive: dict, schemas: Any = None, path: str | Path | None = None,
+                 scratch: bool = False):
+        """``scratch``: a throwaway copy for trying a value (no undo, no modified flag)."""
         if not isinstance(archive, dict):
             raise DocumentError("an archive must be a JSON object with a 'data' section")
         self.archive = archive
         self.schemas = schemas
         self.path = Path(path) if path else None
+        self.scratch = scratch
         self._undo: list[dict] = []
         self._redo: list[dict] = []
-        self._saved: str | None = archive_text(archive)
+        self._saved: str | None = _UNCHANGED
 
     @property
     def modified(self) -> bool:
         """True when the archive differs from the file as last read or saved."""
-        return self._saved is None or archive_text(self.archive) != self._saved
+        if self._saved is None:
+            return True
+        return self._saved != _UNCHANGED and archive_text(self.archive) != self._saved
 
     # ----- reading ------------------------------------------------------------------
     @classmethod
@@ -266,12 +272,17 @@ class ArchiveDocument:
             return None
 
     def _checkpoint(self) -> None:
+        if self.scratch:
+            return
+        if self._saved == _UNCHANGED:
+            self._saved = archive_text(self.archive)
         self._undo.append(copy.deepcopy(self.archive))
         del self._undo[:-UNDO_LIMIT]
         self._redo.clear()
 
     def _rollback(self) -> None:
-        self.archive = self._undo.pop()
+        if not self.scratch:
+            self.archive = self._undo.pop()
 
     def _make_parent(self, steps: tuple[Step, ...]) -> Any:
         node: Any = self.archive

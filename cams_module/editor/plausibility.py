@@ -5,6 +5,7 @@ step that ends before it starts. NOMAD would accept them, so they never block a 
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from cams_module.cams2nomad.units import parse_unit, unit_symbol, ureg
@@ -65,24 +66,31 @@ def _walk(section: dict, cls: Any, steps: tuple[Step, ...], schemas: SchemaSet,
                 _walk(item, schemas.get(sub.section), where, schemas, out)
 
 
+@lru_cache(maxsize=256)
+def _unit_facts(unit: str) -> tuple[str | None, float | None]:
+    """(kind never below zero, or None; absolute zero in ``unit`` for a temperature, or
+    None) of a declared unit; cached, pint's dimensionality is slow."""
+    try:
+        declared = parse_unit(unit)
+    except ValueError:
+        return None, None
+    kind = _DIMENSIONS.get(declared.dimensionality)
+    zero = None
+    if declared.dimensionality == ureg.kelvin.dimensionality and "delta" not in unit:
+        zero = float(ureg.Quantity(ABSOLUTE_ZERO_K, "kelvin").to(declared).magnitude)
+    return kind, zero
+
+
 def value_warning(value: Any, quantity: Any) -> str | None:
     """Why ``value`` of ``quantity`` cannot be physically right, or None."""
     unit = getattr(quantity, "unit", None)
     if not unit or isinstance(value, bool) or not isinstance(value, int | float):
         return None
-    try:
-        declared = parse_unit(unit)
-    except ValueError:
-        return None
-    kind = _DIMENSIONS.get(declared.dimensionality)
+    kind, zero = _unit_facts(unit)
     if kind and value < 0:
         return f"a negative {kind} ({value} {unit_symbol(unit)}) is physically impossible"
-    if declared.dimensionality == ureg.kelvin.dimensionality and "delta" not in unit:
-        kelvin = ureg.Quantity(value, declared).to("kelvin").magnitude
-        if kelvin < ABSOLUTE_ZERO_K:
-            return (f"{value} {unit_symbol(unit)} is below absolute zero "
-                    f"({ureg.Quantity(0, 'kelvin').to(declared).magnitude:g} "
-                    f"{unit_symbol(unit)})")
+    if zero is not None and value < zero:
+        return f"{value} {unit_symbol(unit)} is below absolute zero ({zero:g} {unit_symbol(unit)})"
     return None
 
 

@@ -202,7 +202,7 @@ class EditorApp:
         ``value`` at ``steps``, as (severity, message); nothing is stored."""
         assert self.doc is not None
         trial = ArchiveDocument(copy.deepcopy(self.doc.archive), self.doc.schemas,
-                                self.doc.path)
+                                self.doc.path, scratch=True)
         trial.set(steps, value)
         here = format_path(steps)
         out = []
