@@ -149,24 +149,11 @@ def to_integer(value: Any, target: TargetLike, unit: str | None = None, fmt: str
 
 
 # ----------------------------------------------------------------------- duration
-_CLOCK_FORMATS = {"H:M:S": ("hour", "minute", "second"), "M:S": ("minute", "second")}
-_CLOCK_PART = re.compile(r"^\d+(\.\d+)?$")
-
-
 def _clock_seconds(value: Any, fmt: str) -> float:
-    names = _CLOCK_FORMATS[fmt]
-    example = "01:30:00" if fmt == "H:M:S" else "05:30"
-    expected = f"a duration written {fmt}, e.g. {example}"
-    if not isinstance(value, str):
-        raise ConversionError(f"{value!r} is not written {fmt}", expected)
-    parts = value.strip().split(":")
-    if len(parts) != len(names) or not all(_CLOCK_PART.match(p.strip()) for p in parts):
-        raise ConversionError(f"{value!r} is not written {fmt}", expected)
-    numbers = [float(p) for p in parts]
-    if any(n >= 60 for n in numbers[1:]) or any("." in p for p in parts[:-1]):
-        raise ConversionError(f"{value!r} is not a valid {fmt} time", expected)
-    factors = {"hour": 3600.0, "minute": 60.0, "second": 1.0}
-    return sum(n * factors[name] for n, name in zip(numbers, names, strict=True))
+    try:
+        return units.clock_seconds(value, fmt)
+    except units.UnitError as exc:
+        raise ConversionError(exc.message, exc.expected) from None
 
 
 def to_duration(value: Any, target: TargetLike, unit: str | None = None, fmt: str | None = None):
@@ -177,7 +164,7 @@ def to_duration(value: Any, target: TargetLike, unit: str | None = None, fmt: st
     """
     fmt = fmt or unit
     out_unit = target.unit or "second"
-    if fmt in _CLOCK_FORMATS:
+    if fmt in units.CLOCK_FORMATS:
         seconds = _clock_seconds(value, fmt)
         return _finite(convert_quantity(seconds, "second", out_unit), value, f"a {fmt} time")
     if not fmt:
@@ -320,7 +307,7 @@ def check_entry(name: str, target: TargetLike, unit: str | None, fmt: str | None
         spec = fmt or unit
         if not spec:
             return "a duration needs 'format': H:M:S, M:S, or a time unit such as min"
-        if spec not in _CLOCK_FORMATS:
+        if spec not in units.CLOCK_FORMATS:
             bad = _unit_mismatch(spec, target_unit, target.unit)
             if bad:
                 return f"duration format {spec!r}: {bad}"

@@ -50,13 +50,15 @@ def reference_target(type_name: str) -> str | None:
 
 @dataclass(frozen=True)
 class Quantity:
-    """One quantity: metainfo type string, unit (pint/NOMAD spelling), shape, enum values."""
+    """One quantity: metainfo type string, unit (pint/NOMAD spelling), shape, enum values,
+    and the plugin's description (help text; not part of equality)."""
 
     name: str
     type: str
     unit: str | None = None
     shape: tuple = ()
     enum: tuple[str, ...] | None = None
+    description: str | None = field(default=None, compare=False)
 
     @property
     def kind(self) -> str:
