@@ -89,13 +89,12 @@ def _die_with_parent() -> None:
 
 async def run_worker(stop: asyncio.Event) -> None:
     """NOMAD's internal worker, activities on one thread (NOMAD: not thread safe)."""
-    from temporalio.worker import Worker
-
     from nomad.actions import TaskQueue
     from nomad.actions.activities.utils import get_all_activities
     from nomad.actions.client import get_client
     from nomad.actions.nexus import get_all_nexus_service_handlers
     from nomad.actions.workflows.utils import get_all_workflows
+    from temporalio.worker import Worker
 
     queue = TaskQueue.NOMAD_INTERNAL_WORKFLOWS
     with ThreadPoolExecutor(max_workers=1) as executor:
