@@ -283,8 +283,12 @@ class NomadHttp:
                 hint=hint, response=response,
             )
         if status == 403:
+            hint = ("NOMAD lets only its administrators change or delete a published upload: "
+                    "ask them, or leave the published data as it is."
+                    if "only admins" in (detail or "") else None)
             return ForbiddenError(
-                f"NOMAD does not allow this account to {action}{said}", response=response
+                f"NOMAD does not allow this account to {action}{said}", hint=hint,
+                response=response,
             )
         if status == 404:
             return NotFoundError(f"NOMAD could not {action}: not found{said}",

@@ -34,7 +34,9 @@ def register(ctx: Context) -> Handlers:
         return Response.json({
             "access_token": token, "token_type": "Bearer",
             "expires_in": int(ctx.state.settings.token_lifetime),
-        })
+            # NOMAD 2.0's answer always has these (null when unused): no refresh here
+            "refresh_token": None, "refresh_expires_in": None, "id_token": None, "scope": None,
+        }, exclude_none=False)
 
     def get_app_token(req: Request) -> Response:
         user = authenticate(ctx, req)

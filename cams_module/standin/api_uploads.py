@@ -157,7 +157,7 @@ def register(ctx: Context) -> Handlers:
             upload = upload_for_write(ctx, req.params["upload_id"], user, include_published=True)
             if upload.published:
                 raise ApiError(
-                    401, "Upload is already published, only admins can perform this operation."
+                    403, "Upload is already published, only admins can perform this operation."
                 )
             if upload.main_author_id != user.user_id:
                 raise ApiError(401, "Only main author has permissions for this operation.")
