@@ -130,8 +130,3 @@ def test_json_fields_need_valid_json(s20):
     assert parse_scalar('"plain"', figure) == "plain"
     with pytest.raises(InputError, match="not valid JSON"):
         parse_scalar('{"data": [', figure)
-
-
-def test_the_snapshot_carries_the_plugin_s_descriptions(s20):
-    assert q(s20, RIE_BASE, "chamber_pressure").description == "Pressure in the chamber"
-    assert q(s20, RIE_BASE, "starting_date").description is None

@@ -234,15 +234,3 @@ def test_long_problems_wrap_in_the_problems_pane(root, upload):
     assert pane.text.bbox("1.end - 1c")[1] > pane.text.bbox("1.0")[1]  # wrapped
     pane.select(2)
     assert app.selected_path() == UNKNOWN
-
-
-def test_schema_descriptions_are_shown_as_help_under_the_field(root, tmp_path):
-    path = tmp_path / "etch.archive.json"
-    path.write_text(json.dumps({"data": {"m_def": RIE, "etching_steps": [{}]}}))
-    app = open_at(root, (1200, 800), path)
-    app.select("data.etching_steps[0].chamber_pressure")
-    root.update()
-    assert app.editor.help_label.cget("text") == "Pressure in the chamber"
-    assert clipped_by(app.editor.help_label) is None
-    app.select("data.etching_steps[0].starting_date")  # the plugin gives none: no help
-    assert not hasattr(app.editor, "help_label")
