@@ -239,8 +239,10 @@ def _broken_profile(**changes):
     last = rie.entries[-1]
     bad = dataclasses.replace(last, target="recipe", path=(
         dataclasses.replace(last.path[0], name="recipe"),), **changes)
+    entries = rie.entries[:-1] + (bad,)
+    part = dataclasses.replace(rie.parts[0], entries=entries)
     return dataclasses.replace(prof, step_types={
-        **prof.step_types, "RIE": dataclasses.replace(rie, entries=rie.entries[:-1] + (bad,))
+        **prof.step_types, "RIE": dataclasses.replace(rie, entries=entries, parts=(part,))
     })
 
 

@@ -350,3 +350,33 @@ def _unit_mismatch(unit: str, target_unit, target_unit_name: str | None) -> str 
     if not compatible(source, target_unit):
         return f"CAMS unit {unit!r} cannot be converted into {target_unit_name!r}"
     return None
+
+
+# ------------------------------------------------------------------------- choice
+def choose(value: Any, table: Sequence[tuple[str, Any]]) -> Any:
+    """The value the profile's table gives for a CAMS value (keys compared without case)."""
+    key = value if isinstance(value, str) else to_yes_no(value, Target("bool"))
+    if isinstance(key, bool):
+        key = "yes" if key else "no"
+    wanted = key.strip().lower()
+    for option, result in table:
+        if option.strip().lower() == wanted:
+            return result
+    raise ConversionError(f"{value!r} is not one of the listed values",
+                          f"one of {[o for o, _ in table]}")
+
+
+def check_choice(values: Any, target: TargetLike) -> str | None:
+    """Why a "values" table (CAMS value -> target value) cannot fill ``target`` (or None)."""
+    if not isinstance(values, dict) or not values:
+        return "\"values\" must be an object: CAMS value -> the value written"
+    kind = type_kind(target.type)
+    for result in values.values():
+        if kind == "str" and isinstance(result, str):
+            continue
+        if kind == "enum" and result in (target.enum or ()):
+            continue
+        if kind == "bool" and isinstance(result, bool):
+            continue
+        return f"\"values\" result {result!r} does not fit a {target.type} quantity"
+    return None

@@ -16,6 +16,7 @@ class UnmappedField:
     field: str
     value: Any
     file: str
+    reason: str = ""  # why no NOMAD quantity holds it
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,16 @@ class ExportReport:
     unmapped: list[UnmappedField] = field(default_factory=list)
     uncertain: list[UncertainTarget] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    #: lineage: one row per CAMS field with a value (see docs/mapping.md)
+    fields: list[dict] = field(default_factory=list)
+    #: archives of rate calculations (calculus entries) NOMAD computes from measured values
+    calculations: list[str] = field(default_factory=list)
+
+    def share_in_quantities(self) -> float:
+        """The share (0..1) of the CAMS values that landed in NOMAD quantities."""
+        if not self.fields:
+            return 1.0
+        return sum(r["where"] == "quantity" for r in self.fields) / len(self.fields)
 
     def to_dict(self) -> dict:
         """Plain data for JSON."""
@@ -47,10 +58,14 @@ class ExportReport:
     def summary_lines(self) -> list[str]:
         """Short human-readable lines for the command line or a job log."""
         lines = [f"{self.files} archive(s), profile {self.profile}"]
+        if self.fields:
+            kept = sum(r["where"] == "notes" for r in self.fields)
+            lines.append(f"{len(self.fields) - kept} CAMS values in NOMAD quantities, "
+                         f"{kept} kept in notes")
         for u in self.unmapped:
             lines.append(
                 f"unmapped (kept in notes): step {u.step_position} ({u.step_type}) "
-                f"{u.field} = {u.value!r}"
+                f"{u.field} = {u.value!r}" + (f": {u.reason}" if u.reason else "")
             )
         for t in self.uncertain:
             lines.append(f"uncertain target (confirm): {t.step_type}: {t.field} -> {t.target}")
