@@ -258,6 +258,17 @@ def to_datetime(value: Any, target: TargetLike, unit: str | None = None, fmt: st
     return moment.isoformat()
 
 
+def to_quantity(value: Any, target: TargetLike, unit: str | None = None, fmt: str | None = None):
+    """Like ``number``, but text may carry its own unit: "480 nm", "0.48 um" or "480"."""
+    if not isinstance(value, str):
+        return to_number(value, target, unit)
+    try:
+        number = units.parse_quantity(value, unit)
+    except units.UnitError as exc:
+        raise ConversionError(exc.message, exc.expected) from None
+    return to_number(number, target, unit)
+
+
 Converter = Callable[..., Any]
 
 CONVERTERS: dict[str, Converter] = {
@@ -268,6 +279,7 @@ CONVERTERS: dict[str, Converter] = {
     "yes_no": to_yes_no,
     "enum": to_enum,
     "datetime": to_datetime,
+    "quantity": to_quantity,
 }
 
 # Which target kinds each converter can fill (checked when a profile is loaded).
@@ -279,6 +291,7 @@ TARGET_KINDS: dict[str, set[str]] = {
     "yes_no": {"bool", "enum"},
     "enum": {"enum"},
     "datetime": {"datetime"},
+    "quantity": {"float"},
 }
 
 
@@ -304,7 +317,7 @@ def check_entry(name: str, target: TargetLike, unit: str | None, fmt: str | None
     target_unit = _unit_or_error(target.unit)
     if isinstance(target_unit, str):
         return f"the schema's unit {target.unit!r}: {target_unit}"
-    if name == "number":
+    if name in ("number", "quantity"):
         if target_unit is not None and not unit:
             return (
                 f"the quantity is in {target.unit}: give the CAMS unit in 'unit' "

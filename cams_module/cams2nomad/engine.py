@@ -124,6 +124,7 @@ class MappedStep:
     all_parts: tuple[Part, ...] = ()  # the step type's list, written or not
     problems: list[FieldProblem] = field(default_factory=list)
     kept: list[tuple[str, Any, str]] = field(default_factory=list)  # key, value, reason
+    not_done: set[str] = field(default_factory=set)  # kept: their sub-step's switch says No
 
 
 NO_ENTRY = "no entry of the profile takes this CAMS field"
@@ -141,15 +142,23 @@ def map_step(step_type: StepType, document: dict, ignore: frozenset[str]) -> Map
     taken: set[str] = set()
     skipped: dict[str, str] = {}
     for i, part in enumerate(step_type.parts):
-        if part.when is not None and not _switch_on(part, fields, out.problems):
+        if part.when is not None and not _switch_on(part, fields):
             reason = (f"the CAMS step says {part.when}: {render(fields.get(part.when))}, so no "
                       f"NOMAD {part.label or 'step'} is written for it")
             skipped.update({f: reason for f in part.fields})
+            out.not_done |= part.fields
             continue
         mapped = apply_entries(part.m_def, part.entries, document, fields)
-        out.problems.extend(mapped.problems)
+        seen = {p.field for p in out.problems}
+        out.problems.extend(p for p in mapped.problems if p.field not in seen)  # once a field
         used = {e.field for e in mapped.entries.values() if e.field}
         if i and part.when is None and not used:
+            continue
+        needed = {e.field for e in part.entries if e.field}
+        if part.kind == "calculation" and used != needed:
+            missing = ", ".join(sorted(needed - used))
+            skipped.update({f: f"the {part.label} needs {', '.join(sorted(needed))}; without "
+                               f"{missing} it is not written" for f in used})
             continue
         taken |= used | ({part.when} if part.when else set())
         out.parts.append((part, mapped))
@@ -166,19 +175,19 @@ def map_step(step_type: StepType, document: dict, ignore: frozenset[str]) -> Map
             reason = NO_ENTRY if k in step_type.fields else (
                 f"{k!r} is not a field of the CAMS step type {step_type.name!r}")
         out.kept.append((k, v, reason))
+    out.not_done = {k for k, _ in kept} & out.not_done
     for _, mapped in out.parts:
         drop_empty_slots(mapped.data)
     return out
 
 
-def _switch_on(part: Part, fields: dict, problems: list[FieldProblem]) -> bool:
+def _switch_on(part: Part, fields: dict) -> bool:
     value = fields.get(part.when)
     if is_blank(value):
         return False
     try:
         return bool(to_yes_no(value, Target("bool")))
-    except ConversionError as exc:
-        problems.append(FieldProblem(part.when, value, f"{exc.message}; expected {exc.expected}"))
+    except ConversionError:  # e.g. "Other (see Note)": not a Yes, so no step is invented
         return False
 
 

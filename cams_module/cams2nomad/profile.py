@@ -178,5 +178,6 @@ def profile_from_dict(doc: dict, name: str | None = None, schemas: Any = None) -
     )
 
 def profile_classes(profile: Profile) -> list[str]:
-    """The m_defs a profile writes as entries: its process class and every step class."""
-    return sorted({profile.process_m_def} | {t.m_def for t in profile.step_types.values()})
+    """The m_defs a profile writes as entries: its process class, every step and calculation."""
+    return sorted({profile.process_m_def} | {
+        p.m_def for t in profile.step_types.values() for p in t.parts})

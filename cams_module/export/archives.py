@@ -126,7 +126,8 @@ def export_process(
         main_files.append((step["id"], main))
         for key, value, reason in mapped.kept:
             report.unmapped.append(UnmappedField(
-                step["position"], step["id"], step["type"], key, value, main, reason))
+                step["position"], step["id"], step["type"], key, value, main, reason,
+                key in mapped.not_done))
         report.fields.extend(field_rows(step, mapped, names))
     for key, value in proc.unmapped:
         report.unmapped.append(UnmappedField(None, None, None, key, value, pfile,

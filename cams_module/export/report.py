@@ -17,6 +17,7 @@ class UnmappedField:
     value: Any
     file: str
     reason: str = ""  # why no NOMAD quantity holds it
+    not_done: bool = False  # a value of a sub-step the CAMS step says was not done
 
 
 @dataclass(frozen=True)
@@ -45,11 +46,18 @@ class ExportReport:
     #: archives of rate calculations (calculus entries) NOMAD computes from measured values
     calculations: list[str] = field(default_factory=list)
 
-    def share_in_quantities(self) -> float:
-        """The share (0..1) of the CAMS values that landed in NOMAD quantities."""
-        if not self.fields:
+    def share_in_quantities(self, done_only: bool = False) -> float:
+        """The share (0..1) of the CAMS values that landed in NOMAD quantities.
+
+        ``done_only``: leave out the values of sub-steps the CAMS step says were not done
+        (e.g. the PEB time when ``peb`` is No), which no NOMAD step can truthfully hold.
+        """
+        skip = {(u.step_position, u.field) for u in self.unmapped if u.not_done}
+        rows = [r for r in self.fields
+                if not done_only or (r["step_position"], r["field"]) not in skip]
+        if not rows:
             return 1.0
-        return sum(r["where"] == "quantity" for r in self.fields) / len(self.fields)
+        return sum(r["where"] == "quantity" for r in rows) / len(rows)
 
     def to_dict(self) -> dict:
         """Plain data for JSON."""
