@@ -321,7 +321,7 @@ def test_zip_content_is_sorted_fixed_and_complete(tmp_path):
 
 def test_archive_json_is_stable():
     text = archive_bytes({"data": {"b": 1, "a": "µ"}}).decode()
-    assert text == '{\n  "data": {\n    "a": "µ",\n    "b": 1\n  }\n}\n'
+    assert text == '{"data":{"a":"µ","b":1}}\n'
 
 
 def test_failed_write_leaves_no_half_zip(tmp_path):

@@ -163,9 +163,9 @@ def map_step(step_type: StepType, document: dict, ignore: frozenset[str]) -> Map
         taken |= used | ({part.when} if part.when else set())
         out.parts.append((part, mapped))
     reasons = dict(step_type.kept_in_notes)
+    sources = step_type.sources
     kept = [(k, v) for k, v in document.items()
-            if k not in ignore and not is_blank(v)
-            and not any(e.source == k for e in step_type.entries)]
+            if k not in ignore and k not in sources and not is_blank(v)]
     kept += [(k, fields[k]) for k in sorted(fields) if k not in taken and not is_blank(fields[k])]
     main = out.parts[0][1] if out.parts else Mapped(data={"m_def": step_type.m_def})
     add_notes(main, kept)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from cams_module.cams2nomad.converters import choose, convert
@@ -72,6 +73,11 @@ class StepType:
         """CAMS fields this type takes."""
         return {f for p in self.parts for f in p.fields} or {
             e.field for e in self.entries if e.field}
+
+    @cached_property
+    def sources(self) -> frozenset[str]:
+        """The step-document keys the entries read (name, date, ...)."""
+        return frozenset(e.source for e in self.entries if e.source is not None)
 
     @property
     def own_entries(self) -> tuple[Entry, ...]:
