@@ -63,6 +63,21 @@ class ExportReport:
         """Plain data for JSON."""
         return asdict(self)
 
+    def lineage(self) -> dict:
+        """What a scientist checks before publishing: counts, the values kept in notes with
+        their reason, the targets to confirm, and every lineage row (JSON-ready)."""
+        kept = sum(r["where"] == "notes" for r in self.fields)
+        return {
+            "in_quantities": len(self.fields) - kept, "in_notes": kept,
+            "notes": [{"step_position": u.step_position, "step_type": u.step_type,
+                       "field": u.field, "value": u.value, "reason": u.reason}
+                      for u in self.unmapped if u.step_position is not None],
+            "uncertain": [{"step_type": t.step_type, "field": t.field, "target": t.target,
+                           "note": t.note, "count": t.count} for t in self.uncertain],
+            "calculations": list(self.calculations),
+            "fields": list(self.fields),
+        }
+
     def summary_lines(self) -> list[str]:
         """Short human-readable lines for the command line or a job log."""
         lines = [f"{self.files} archive(s), profile {self.profile}"]
