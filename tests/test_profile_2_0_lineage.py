@@ -12,6 +12,7 @@ import pytest
 from cams_module.cams2nomad.paths import get_value, parse_path
 from cams_module.cli.dispatch import main
 from cams_module.export import ExportError, export_process, step_reference
+from cams_module.official import main as official
 from cams_module.schema import load_schema_set, validate_archive
 from tests.test_profile_2_0 import CASES, PROCESS, document
 
@@ -160,3 +161,19 @@ def test_cli_report_has_one_lineage_row_per_cams_field(tmp_path):
         "where": "quantity", "archive": "01_wet-etching-run.archive.json",
         "path": "data.duration_target", "unit": "minute"}
     assert by_field["Out_thickness"]["path"] == "data.inputs.depth"
+
+
+def test_the_editor_reads_edits_and_validates_an_exported_rate_entry(tmp_path, capsys):
+    fields, _ = CASES["DRIE"]
+    result = export_process(document("DRIE", fields))
+    for name, archive in result.archives.items():
+        (tmp_path / name).write_text(json.dumps(archive), encoding="utf-8")
+    rate = tmp_path / result.part_files[1][1]
+    assert official(["get", str(rate), "data.inputs.depth"]) == 0
+    assert capsys.readouterr().out == "51200.0\n"                # 51.2 um in nm
+    assert official(["set", str(rate), "data.inputs.depth", "51.5 um"]) == 0
+    assert json.loads(rate.read_text())["data"]["inputs"]["depth"] == pytest.approx(51500)
+    assert official(["validate", str(rate)]) == 0
+    capsys.readouterr()
+    assert official(["set", str(rate), "data.inputs.depth_reference",
+                     "../upload/archive/mainfile/missing.archive.json#data"]) != 0

@@ -34,6 +34,7 @@ _CONSTANT_CONVERTER = {
 
 
 def raw_list(section: Any) -> list:
+    """The raw "quantities" list of a section (empty when missing or not a list)."""
     raw = section.get("quantities", []) if isinstance(section, dict) else []
     return raw if isinstance(raw, list) else []
 
@@ -93,6 +94,7 @@ def parse_parts(schemas: Any, raw: dict, step: dict, where: str, problems: list[
 
 
 def check_section(section: Any, where: str, problems: list[str]) -> None:
+    """A section must be an object with known keys only."""
     if not isinstance(section, dict):
         problems.append(f"{where}: must be an object")
         return
@@ -101,6 +103,7 @@ def check_section(section: Any, where: str, problems: list[str]) -> None:
 
 
 def check_class(schemas: Any, m_def: str, where: str, problems: list[str]) -> bool:
+    """True when ``m_def`` is a class of the schema set that NOMAD can load."""
     cls = schemas.get(m_def) if m_def else None
     if cls is None:
         problems.append(f"{where}: m_def {m_def!r} is not a class of schema set {schemas.name!r}")
@@ -227,6 +230,7 @@ def _with_constant(entry: Entry, value: Any) -> Entry:
 
 
 def check_duplicates(entries: tuple[Entry, ...], where: str, problems: list[str]) -> None:
+    """No target may be written twice within one entry (a value would be lost)."""
     seen: set[str] = set()
     for e in entries:
         key = ".".join(f"{s.name}[{s.index}]" if s.index is not None else s.name for s in e.path)
