@@ -52,6 +52,9 @@ def _reply(ok: bool, status: NomadStatus | str | None, message: str,
             "errors": errors or [], "job_id": job_id, **extra}
 
 
+LINEAGE_JOBS = 20  # publish jobs carry no export: look this far back for the last upload
+
+
 def _lookup(task: Any, value: Any, user: User | None, action: str,
             brief: bool = True) -> tuple[Any, str | None]:
     """(the process's state, None), or (None, the sentence why `value` names no process).
@@ -249,3 +252,26 @@ def state(task: Any, process_id: Any, user: User | None) -> dict:
             "errors": last.get("errors", []) if not row.status.busy and last.get("outcome")
             not in ("processed", "published", "exported") else [],
             "outcome": last.get("outcome"), "steps": steps}
+
+
+def lineage(task: Any, process_id: Any, user: User | None) -> dict:
+    """Where the CAMS values of the process's last export went, as kept with its upload
+    job: counts, the values kept in notes (with why) and the targets to confirm."""
+    row, refusal = _lookup(task, process_id, user, "lineage")
+    if row is None:
+        return {"process_id": None, "lineage": None, "message": refusal}
+    if user is None:
+        return {"process_id": row.id, "lineage": None,
+                "message": "Log in to CAMS to see where the values went."}
+    before = None
+    for _ in range(LINEAGE_JOBS):
+        job = store.latest_job(task, row.id, before)
+        if job is None:
+            break
+        found = (job["payload"].get("extra") or {}).get("lineage")
+        if found:
+            shown = {k: v for k, v in found.items() if k != "fields"}
+            return {"process_id": row.id, "job_id": job["id"], "lineage": shown}
+        before = job["id"]
+    return {"process_id": row.id, "lineage": None,
+            "message": "Not exported yet: press Upload FAIR to see where each value goes."}

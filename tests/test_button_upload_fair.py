@@ -66,7 +66,7 @@ def test_upload_success_writes_status_entries_and_log(cams_server, nomad_server)
                                                                    "processed")
     assert log["upload_id"] == state["upload_id"]
     assert re.fullmatch(r"[0-9a-f]{64}", log["zip_sha256"])
-    assert len(log["files"]) == 11 and all(f.endswith(".archive.json") for f in log["files"])
+    assert len(log["files"]) == 23 and all(f.endswith(".archive.json") for f in log["files"])
     assert uploads_created(nomad_server) == 1
 
 
@@ -171,7 +171,7 @@ def test_a_nomad_2_with_another_plugin_version_is_caught_before_sending(
         state = session.state(pid)
     assert state["status"] == "not uploaded"  # nothing was sent: the status is as before
     assert "does not fit the NOMAD" in state["message"]
-    assert "and 30 more" in state["message"] and len(state["message"]) < 600
+    assert "and 63 more" in state["message"] and len(state["message"]) < 600  # 64 entries
     assert f"NOMAD at {other.url}" in state["message"]
     assert "schema_packages." in state["message"]  # names the class that NOMAD lacks
     assert uploads_created(other) == 0 and files_replaced(other) == 0

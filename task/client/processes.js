@@ -11,6 +11,7 @@ var NOMAD = {
     status_func: 'nomad_state',
     publish_func: 'publish_fair',
     export_func: 'export_zip',
+    lineage_func: 'nomad_lineage',
     poll_ms: 700,
     busy: ['queued', 'uploading', 'processing'],
     progress: {'not uploaded': 0, 'queued': 10, 'uploading': 40, 'processing': 70,
@@ -40,6 +41,13 @@ function nomad_panel_html() {
         '<div class="nomad-message" style="margin-top: 4px"></div>' +
         '<ul class="nomad-errors text-error" style="margin: 4px 0 0 18px"></ul>' +
         '<div class="nomad-entries" style="margin-top: 4px; display: none"></div>' +
+        '<div class="nomad-lineage" style="margin-top: 4px; display: none">' +
+          '<div class="nomad-lineage-counts"></div>' +
+          '<ul class="nomad-lineage-notes" style="margin: 2px 0 0 18px"></ul>' +
+          '<div class="nomad-lineage-uncertain-title muted" style="display: none">' +
+            'Targets to confirm:</div>' +
+          '<ul class="nomad-lineage-uncertain muted" style="margin: 2px 0 0 18px"></ul>' +
+        '</div>' +
     '</div>';
 }
 
@@ -216,6 +224,45 @@ function nomad_show(item, $panel, info) {
     });
     $panel.show();
     nomad_update_buttons(item, info);
+    if (!busy && info.process_id) {
+        nomad_lineage(item, $panel, info);
+    }
+}
+
+// ---- where the CAMS values went (kept with the last upload job) -------------------------
+
+function nomad_lineage(item, $panel, info) {
+    var key = info.process_id + '/' + (info.upload_id || '') + '/' + (info.outcome || '');
+    if ($panel.data('nomad-lineage-key') === key) {
+        return;
+    }
+    $panel.data('nomad-lineage-key', key);
+    item.server(NOMAD.lineage_func, [info.process_id], function(reply, error) {
+        if (!error && reply && reply.process_id === info.process_id) {
+            nomad_show_lineage($panel.find('.nomad-lineage'), reply.lineage);
+        }
+    });
+}
+
+function nomad_show_lineage($box, lineage) {
+    var $notes = $box.find('.nomad-lineage-notes').empty(),
+        $uncertain = $box.find('.nomad-lineage-uncertain').empty();
+    if (!lineage) {
+        $box.hide();
+        return;
+    }
+    $box.find('.nomad-lineage-counts').text(lineage.in_quantities +
+        ' values in NOMAD quantities, ' + lineage.in_notes + ' kept in notes');
+    (lineage.notes || []).forEach(function(kept) {
+        $notes.append($('<li>').text('step ' + kept.step_position + ' (' + kept.step_type +
+            '): ' + kept.field + ' = ' + kept.value + ' — ' + kept.reason));
+    });
+    (lineage.uncertain || []).forEach(function(target) {
+        $uncertain.append($('<li>').text(target.step_type + ': ' + target.field + ' → ' +
+            target.target + (target.note ? ' (' + target.note + ')' : '')));
+    });
+    $box.find('.nomad-lineage-uncertain-title').toggle($uncertain.children().length > 0);
+    $box.show();
 }
 
 // ---- polling ------------------------------------------------------------------------

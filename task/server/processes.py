@@ -13,6 +13,11 @@ def nomad_state(item, process_id):
     return fair.state(item.task, process_id, fair.session_user(item))
 
 
+def nomad_lineage(item, process_id):
+    """Where the CAMS values of the last upload went (in NOMAD quantities or kept in notes)."""
+    return fair.lineage(item.task, process_id, fair.session_user(item))
+
+
 def publish_fair(item, process_id, embargo_months=0):
     """Publish the processed NOMAD upload (irreversible; roles granted it only)."""
     return fair.press_publish(item.task, process_id, embargo_months, fair.session_user(item))
