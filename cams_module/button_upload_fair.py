@@ -262,10 +262,11 @@ def state(task: Any, process_id: Any, user: User | None) -> dict:
 
 
 def _buttons(user: User | None, row: Any) -> dict:
-    """can_upload/can_export/can_publish, and `why_not`: the tooltip of each greyed button."""
+    """can_upload/can_export/can_publish, and `why_not`: the tooltip of each button the
+    user may not use (NOMAD buttons, and the list's Edit and Delete)."""
     what = f"process '{row.name}'"
     reasons = {action: why_not(user, action, row.owner, what)
-               for action in ("upload", "export", "publish")}
+               for action in ("upload", "export", "publish", "edit", "delete")}
     if not reasons["upload"] and row.status == NomadStatus.PUBLISHED:
         reasons["upload"] = "Published on NOMAD: a published upload is never changed."
     elif not reasons["upload"] and row.status.busy:
