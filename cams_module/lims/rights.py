@@ -120,5 +120,7 @@ def markdown_table() -> str:
              "|---|" + "---|" * len(roles)]
     for action, caption in ACTIONS.items():
         cells = [RIGHTS[role].get(action, "never") for role in roles]
+        if action in ("read_log", "read_jobs", "catalogues"):
+            cells = ["yes" if cell == ALL else cell for cell in cells]
         lines.append(f"| `{action}`: {caption} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
