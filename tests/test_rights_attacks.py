@@ -122,6 +122,7 @@ def test_a_new_process_belongs_to_whoever_creates_it(srv):
     (row,) = [r for r in bianchi.rows("processes", rc.PROCESS_FIELDS[1:])
               if r["name"] == "Planted-Owner"]
     assert row["owner_login"] == "a.bianchi"
+    assert "owner 'l.verdi' sent by a.bianchi dropped" in srv.log_text()
     assert (row["nomad_status"], row["nomad_link"], row["nomad_upload_id"]) == \
         ("not uploaded", None, None)
     assert "values sent by a.bianchi for nomad_status, nomad_upload_id, nomad_link " \

@@ -158,6 +158,9 @@ def _guard_processes(task: Any, delta: Any, user: User | None, connection: Any) 
                 raise RightsError(f"A new process must name its owner ({owner_name}). "
                                   "Nothing was saved.")
             if not owner_field.data or not allowed(user, "change_owner"):
+                if owner_field.data and owner_field.data != user.login:
+                    log.warning("new %s: owner %r sent by %s dropped (the creator owns it)",
+                                what, str(owner_field.data)[:60], user.login)
                 owner_field.data = user.login
             owner, process_id = owner_field.data, None
             _drop_sent(row, store.PROCESS_NOMAD_FIELDS, None, f"new {what}", user)
