@@ -12,6 +12,8 @@ var NOMAD = {
     publish_func: 'publish_fair',
     export_func: 'export_zip',
     lineage_func: 'nomad_lineage',
+    rights_func: 'my_rights',
+    owner_field: 'owner_login',
     poll_ms: 700,
     busy: ['queued', 'uploading', 'processing'],
     progress: {'not uploaded': 0, 'queued': 10, 'uploading': 40, 'processing': 70,
@@ -290,10 +292,23 @@ function nomad_panels(item) {
     return $panels;
 }
 
-// Put a process in focus: the panels show it from its next state on.
+// Put a process in focus: the panels show it from its next state on (and nothing of the
+// process shown before).
 function nomad_focus(item, process_id, job_started) {
+    if (item._nomad_shown !== process_id) {
+        nomad_clear_panels(item);
+    }
     item._nomad_shown = process_id;
     nomad_poll(item, process_id, job_started);
+}
+
+function nomad_clear_panels(item) {
+    var $panels = nomad_panels(item);
+    $panels.find('.nomad-message, .nomad-details, .nomad-process').text('');
+    $panels.find('.nomad-errors').empty();
+    $panels.find('.nomad-entries').empty().hide();
+    $panels.find('.nomad-link').removeAttr('href').hide();
+    nomad_lock_buttons(item, 'Reading the NOMAD state of the process…');
 }
 
 // Ask for the state of one process, show it if it is in focus, and ask again while its job
@@ -495,9 +510,9 @@ function nomad_export(item) {
         return;
     }
     item.server(NOMAD.export_func, [process_id], function(reply, error) {
-        var url = reply && reply.url,
+        var url,
             $link;
-        if (error || !url || !reply.ok) {
+        if (error || !reply || !reply.ok || !reply.zip_base64) {
             item.warning($('<div>').append(
                 $('<p>').text(error || (reply && reply.message) || 'The export failed.'),
                 $('<ul class="text-error">').append(((reply && reply.errors) || []).map(
@@ -505,26 +520,109 @@ function nomad_export(item) {
             ));
             return;
         }
+        // The zip arrives in the reply (never from a public URL) and is saved from memory.
+        url = URL.createObjectURL(nomad_zip_blob(reply.zip_base64));
         $link = $('<a class="nomad-download" style="display: none">')
             .attr('href', url)
             .attr('download', reply.file_name || 'export.zip');
         $('body').append($link);
         $link.get(0).click();
         $link.remove();
+        setTimeout(function() { URL.revokeObjectURL(url); }, 60000);
     });
 }
 
-// ---- buttons ------------------------------------------------------------------------
+function nomad_zip_blob(base64) {
+    var bytes = atob(base64),
+        array = new Uint8Array(bytes.length),
+        i;
+    for (i = 0; i < bytes.length; i++) {
+        array[i] = bytes.charCodeAt(i);
+    }
+    return new Blob([array], {type: 'application/zip'});
+}
 
-function nomad_update_buttons(item, info) {
+// ---- buttons ------------------------------------------------------------------------
+// A button the user may not use is disabled, its tooltip says why (the server's sentence);
+// the server refuses such a press anyway.
+
+function nomad_buttons(item, css_class) {
     var $buttons = $();
     if (item.view_form) {
-        $buttons = $buttons.add(item.view_form.find('.nomad-publish-btn'));
+        $buttons = $buttons.add(item.view_form.find(css_class));
     }
     if (item.edit_form) {
-        $buttons = $buttons.add(item.edit_form.find('.nomad-publish-btn'));
+        $buttons = $buttons.add(item.edit_form.find(css_class));
     }
-    $buttons.toggle(!!info.can_publish && info.status === 'processed');
+    return $buttons;
+}
+
+function nomad_set_button($button, why) {
+    $button.prop('disabled', !!why).toggleClass('nomad-not-allowed', !!why)
+        .attr('title', why || '');
+}
+
+// Until the state of the process in focus arrives, its buttons wait.
+function nomad_lock_buttons(item, why) {
+    ['.nomad-upload-btn', '.nomad-export-btn', '.nomad-publish-btn'].forEach(function(css) {
+        nomad_set_button(nomad_buttons(item, css), why);
+    });
+}
+
+function nomad_update_buttons(item, info) {
+    var why = info.why_not,
+        $list = item.view_form;
+    if (!why || info.process_id === undefined) {
+        return;  // a button reply: the next state updates the buttons
+    }
+    nomad_set_button(nomad_buttons(item, '.nomad-upload-btn'), why.upload);
+    nomad_set_button(nomad_buttons(item, '.nomad-export-btn'), why.export);
+    nomad_set_button(nomad_buttons(item, '.nomad-publish-btn'), why.publish);
+    nomad_buttons(item, '.nomad-publish-btn').toggle(info.status === 'processed');
+    if ($list && !item.is_changing()) {
+        nomad_set_button($list.find('#edit-btn'), why.edit);
+        nomad_set_button($list.find('#delete-btn'), why['delete']);
+    }
+    if (item.edit_form && why.edit && !item.is_new()) {
+        nomad_set_button(item.edit_form.find('#ok-btn'), why.edit);
+    }
+}
+
+// What the user may do (rights.py), asked once: the owner field is editable only for those
+// who may change owners, New only for those who may add processes.
+function nomad_load_rights(item, callback) {
+    if (item.task._nomad_rights) {
+        callback(item.task._nomad_rights);
+        return;
+    }
+    item.server(NOMAD.rights_func, [], function(reply, error) {
+        if (!error && reply) {
+            item.task._nomad_rights = reply;
+            callback(reply);
+        }
+    });
+}
+
+function nomad_apply_rights(item) {
+    nomad_load_rights(item, function(info) {
+        var owner = item.field_by_name(NOMAD.owner_field);
+        if (owner && !info.rights.change_owner) {
+            owner.read_only = true;
+        }
+        if (item.view_form && !info.rights.create) {
+            nomad_set_button(item.view_form.find('#new-btn'),
+                info.login + ' may not add processes.');
+        }
+    });
+}
+
+// A new process belongs to whoever creates it (the server makes sure of it).
+function nomad_new_owner(item) {
+    var owner = item.field_by_name(NOMAD.owner_field),
+        info = item.task._nomad_rights;
+    if (owner && info && info.login && !owner.value) {
+        owner.value = info.login;
+    }
 }
 
 function nomad_add_buttons(item, add) {
@@ -560,6 +658,7 @@ function nomad_view_form_created(item) {
     nomad_add_buttons(item, function(text, options) {
         return item.add_view_button(text, options);
     });
+    nomad_apply_rights(item);
 }
 
 // The form's read-only NOMAD fields would go stale while a job runs: the panel shows them.
@@ -585,6 +684,7 @@ function nomad_hide_edit_fields(item) {
 }
 
 function nomad_edit_form_created(item) {
+    nomad_apply_rights(item);
     nomad_hide_edit_fields(item);
     nomad_link_steps(item);
     nomad_add_panel(item, item.edit_form);
@@ -668,6 +768,10 @@ function on_edit_form_created(item) {
 
 function on_edit_form_closed(item) {
     nomad_edit_form_closed(item);
+}
+
+function on_after_append(item) {
+    nomad_new_owner(item);
 }
 
 function on_after_scroll(item) {

@@ -1,4 +1,5 @@
-"""Processes: thin server functions for NOMAD; the work happens in cams_module."""
+"""Processes: thin server functions for NOMAD; the work happens in cams_module. What a save
+of the process form may write is checked in the task's on_apply (cams_module.lims.guard)."""
 
 from cams_module import button_upload_fair as fair
 
@@ -24,13 +25,10 @@ def publish_fair(item, process_id, embargo_months=0):
 
 
 def export_zip(item, process_id):
-    """Build the NOMAD zip without uploading; reply with a download link."""
+    """Build the NOMAD zip without uploading; the reply carries the zip to this session."""
     return fair.export_for_download(item.task, process_id, fair.session_user(item))
 
 
-def on_apply(item, delta, params, connection):
-    """Saving a process form never overwrites the NOMAD fields a worker wrote."""
-    from cams_module.lims.job_store import keep_nomad_fields
-
-    if getattr(delta, "client_changes", False):
-        keep_nomad_fields(item.task, delta)
+def my_rights(item):
+    """What the logged-in user may do (the client disables what they may not)."""
+    return fair.user_rights(fair.session_user(item))
