@@ -203,18 +203,17 @@ class ArchiveDocument:
 
     def undo(self) -> bool:
         """Go back one change; False when there is nothing to undo."""
-        if not self._undo:
-            return False
-        self._redo.append(self.archive)
-        self.archive = self._undo.pop()
-        return True
+        return self._swap(self._undo, self._redo)
 
     def redo(self) -> bool:
         """Re-apply the change last undone; False when there is nothing to redo."""
-        if not self._redo:
+        return self._swap(self._redo, self._undo)
+
+    def _swap(self, source: list, keep: list) -> bool:
+        if not source:
             return False
-        self._undo.append(self.archive)
-        self.archive = self._redo.pop()
+        keep.append(self.archive)
+        self.archive = source.pop()
         return True
 
     # ----- validation and saving ------------------------------------------------------
