@@ -13,9 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from cams_module.schema import load_schema_set, validate_archive
+from cams_module.schema.archive_json import archive_text
 from cams_module.schema.paths import PathError, Step, format_path, parse_path
 
-from .archive_file import DocumentError, archive_text, read_json, write_atomic
+from .archive_file import DocumentError, read_json, write_atomic
 from .plausibility import plausibility_warnings
 from .profiles import ProfileError, set_name_for
 
