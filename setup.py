@@ -17,6 +17,7 @@ setup(
         "requests>=2.31",
         "pint>=0.23",
         "orjson>=3.9",
+        "pyyaml>=6",
         "urllib3>=2",
         "werkzeug>=3",
     ],
