@@ -5,4 +5,5 @@ pytest_plugins = [
     "tests.fixtures.cams_task",
     "tests.fixtures.browser",
     "tests.fixtures.postgres",
+    "tests.fixtures.redis_server",
 ]

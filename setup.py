@@ -16,6 +16,7 @@ setup(
         "jam.py-v5==5.5.4",
         "requests>=2.31",
         "pint>=0.23",
+        "huey>=2.5",
     ],
     extras_require={
         "test": [
@@ -25,7 +26,11 @@ setup(
             "playwright==1.65.2",
             "psycopg2-binary>=2.9",
             "ruff>=0.6",
+            "gunicorn>=22",
+            "redis>=5",
         ],
+        "web": ["gunicorn>=22"],
+        "redis": ["redis>=5"],
         "postgres": ["psycopg2-binary>=2.9"],
     },
     entry_points={

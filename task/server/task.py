@@ -1,4 +1,4 @@
-"""CAMS task server module: login, start-up recovery of NOMAD jobs."""
+"""CAMS task server module: login, the NOMAD job queue opened at start."""
 
 from jam.admin.admin import login_user
 
@@ -14,10 +14,11 @@ def on_login(task, form_data, info):
 
 
 def on_created(task):
-    """On server start: no process may stay stuck in queued/uploading/processing."""
-    from cams_module.lims import recovery
+    """On server start: open the NOMAD job queue now (the jobs run in `cams-nomad worker`
+    processes), so the first press is as quick as the rest."""
+    from cams_module.lims import queue
 
-    recovery.on_task_loaded(task)
+    queue.warm_up(task.work_dir)
 
 
 def on_apply(item, delta, params, connection):
