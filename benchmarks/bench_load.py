@@ -48,7 +48,7 @@ DONE = ("processed", "failed", "published")
 
 ADD_USERS_AND_PROCESSES = """
 from cams_module.lims.writer import write_process_document
-spec = json.loads({spec!r})
+spec = json.loads(open({spec_path!r}, encoding='utf-8').read())
 roles = app.admin.sys_roles.copy(handlers=False)
 roles.open()
 role_ids = {{r.f_name.value: r.id.value for r in roles}}
@@ -104,8 +104,11 @@ def extend_task(build: CamsBuild, folder: Path | None, users: int = 20,
               for i in range(1, users + 1)}
     owner_of = list(logins)
     docs = [load_document(i, owner_of[i % users], steps) for i in range(processes)]
-    spec = json.dumps({"users": logins, "role": "Researcher", "processes": docs})
-    ids = run_in_task(build.path, ADD_USERS_AND_PROCESSES.format(spec=spec))
+    spec_path = build.path / "load-spec.json"  # too long for a command line
+    spec_path.write_text(json.dumps({"users": logins, "role": "Researcher",
+                                     "processes": docs}), encoding="utf-8")
+    ids = run_in_task(build.path, ADD_USERS_AND_PROCESSES.format(spec_path=str(spec_path)))
+    spec_path.unlink()
     for login, pw in logins.items():
         build.info["users"][login] = {"password": pw, "role": "Researcher"}
     owners = {pid: docs[i]["process"]["owner"] for i, pid in enumerate(ids.values())}

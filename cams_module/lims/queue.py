@@ -57,8 +57,9 @@ def _make(task_dir: str | Path) -> Any:
     if setting:
         raise QueueError(f"CAMS_NOMAD_QUEUE={setting!r} is not a redis:// URL; leave it "
                          "empty for the SQLite queue beside the task's database.")
+    # no fsync per message: a message lost in a power cut is queued again by the sweep
     return SqliteHuey(name=name, filename=str(Path(task_dir).resolve() / QUEUE_FILE),
-                      results=False, timeout=30)
+                      results=False, timeout=30, fsync=False)
 
 
 def _step(job_id: int, ticket: str) -> None:

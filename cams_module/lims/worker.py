@@ -52,6 +52,10 @@ def _sweeper(task: Any, task_dir: Path, stop: threading.Event) -> threading.Thre
 def run(task_dir: Path, workers: int) -> int:
     """Serve the queue until a stop signal; the exit code."""
     task_dir = task_dir.resolve()
+    try:  # on a shared host the web requests win the CPU over the exports
+        os.nice(int(os.environ.get("CAMS_NOMAD_WORKER_NICE") or 10))
+    except (OSError, ValueError):
+        log.warning("the worker's priority could not be lowered")
     task = load_task(task_dir)
     me = leases.worker_id()
 
