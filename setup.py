@@ -20,6 +20,7 @@ setup(
         "pyyaml>=6",
         "urllib3>=2",
         "werkzeug>=3",
+        "huey>=2.5",
     ],
     extras_require={
         "test": [
@@ -29,7 +30,11 @@ setup(
             "playwright==1.65.2",
             "psycopg2-binary>=2.9",
             "ruff>=0.6",
+            "gunicorn>=22",
+            "redis>=5",
         ],
+        "web": ["gunicorn>=22"],
+        "redis": ["redis>=5"],
         "postgres": ["psycopg2-binary>=2.9"],
     },
     entry_points={
