@@ -13,14 +13,13 @@ import math
 import numbers
 import re
 from dataclasses import dataclass
-from datetime import datetime
 
 from .model import ClassDef, Quantity, SchemaSet
+from .quick_pass import FULL, INT32_RANGE, class_plan, datetime_problem, passes, plans_of
 
 CODES = ("unknown_class", "unknown_key", "type", "enum", "shape", "datetime", "reference",
          "json")
 _MAX_SHOWN = 60
-_INT32 = (-(2**31), 2**31 - 1)
 _UPLOAD_REF = re.compile(r"^\.\./upload/archive/mainfile/(?P<mainfile>[^#]+)#(?P<frag>.*)$")
 
 
@@ -56,6 +55,7 @@ class _Checker:
     def __init__(self, archive, schemas: SchemaSet, mainfile, upload_mainfiles):
         self.archive = archive
         self.schemas = schemas
+        self.plans = plans_of(schemas)
         self.where = f" in {mainfile}" if mainfile else ""
         self.upload_mainfiles = (  # a dict or set is used as it is: no copy per archive
             upload_mainfiles if isinstance(upload_mainfiles, dict | set | frozenset | None)
@@ -124,14 +124,18 @@ class _Checker:
         return cls
 
     def section(self, value: dict, cls: ClassDef, path: str) -> None:
+        plan = class_plan(self.plans, cls)
         for key, item in value.items():
-            sub_path = f"{path}.{key}"
             if key == "m_def":
                 continue
-            quantity = cls.quantities.get(key)
-            if quantity is not None:
-                self.quantity(item, quantity, sub_path)
+            planned = plan.get(key)
+            if planned is not None:
+                quantity, code, allowed = planned
+                if code != FULL and passes(item, code, allowed):
+                    continue
+                self.quantity(item, quantity, f"{path}.{key}")
                 continue
+            sub_path = f"{path}.{key}"
             sub = cls.subsections.get(key)
             if sub is not None:
                 self.subsection(item, sub.section, sub.repeats, sub_path)
@@ -247,7 +251,8 @@ class _Checker:
     def check_int(self, value, q, path) -> None:
         if _is_bool(value) or not isinstance(value, numbers.Integral):
             self.type_problem(value, q, path)
-        elif q.type in ("int", "np.int32") and not _INT32[0] <= int(value) <= _INT32[1]:
+        elif q.type in ("int", "np.int32") and not (
+                INT32_RANGE[0] <= int(value) <= INT32_RANGE[1]):
             self.add(path, "type", f"expected a whole number within 32-bit range for "
                                    f"{q.name!r}, found {value}")
 
@@ -335,19 +340,6 @@ def _close_classes(m_def: str, schemas: SchemaSet) -> str:
 
 def _is_bool(value) -> bool:
     return isinstance(value, bool) or type(value).__name__ == "bool_"
-
-
-def datetime_problem(text: str) -> str | None:
-    """Why ``text`` is not an ISO 8601 date-time with a time zone (None when it is)."""
-    try:
-        parsed = datetime.fromisoformat(text)
-    except ValueError:
-        return "not an ISO 8601 date-time"
-    if "T" not in text.upper() and " " not in text:
-        return "a date without a time"
-    if parsed.tzinfo is None:
-        return "the time zone is missing"
-    return None
 
 
 def _fragment_problem(fragment: str, archive) -> str | None:
