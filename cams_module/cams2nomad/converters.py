@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any, Protocol
 
 from cams_module.cams2nomad import units
@@ -230,18 +231,38 @@ def to_enum(value: Any, target: TargetLike, unit: str | None = None, fmt: str | 
 # ----------------------------------------------------------------------- datetime
 def to_datetime(value: Any, target: TargetLike, unit: str | None = None, fmt: str | None = None):
     """An ISO 8601 date-time with a time zone, normalised; naive times are errors."""
-    expected = "an ISO 8601 date-time with time zone, e.g. 2025-03-03T10:00:00+01:00"
-    if isinstance(value, datetime):
-        moment = value
-    elif isinstance(value, str):
-        try:
-            moment = datetime.fromisoformat(value.strip())
-        except ValueError:
-            raise ConversionError(f"{value!r} is not an ISO 8601 date-time", expected) from None
-    else:
-        raise ConversionError(f"{value!r} is not a date-time", expected)
+    if isinstance(value, str):
+        # the dates of a process repeat over its steps: short texts are remembered
+        iso, problem = _known_iso(value) if len(value) <= 64 else _iso(value)
+        if problem is not None:
+            raise ConversionError(problem, _ISO_EXPECTED)
+        return iso
+    if not isinstance(value, datetime):
+        raise ConversionError(f"{value!r} is not a date-time", _ISO_EXPECTED)
+    return _moment_iso(value, value)
+
+
+_ISO_EXPECTED = "an ISO 8601 date-time with time zone, e.g. 2025-03-03T10:00:00+01:00"
+
+
+def _iso(text: str) -> tuple[str | None, str | None]:
+    """(normalised date-time, None) or (None, what is wrong) for a text."""
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        return None, f"{text!r} is not an ISO 8601 date-time"
+    try:
+        return _moment_iso(moment, text), None
+    except ConversionError as exc:
+        return None, exc.message
+
+
+_known_iso = lru_cache(maxsize=4096)(_iso)
+
+
+def _moment_iso(moment: datetime, value: Any) -> str:
     if moment.tzinfo is None or moment.utcoffset() is None:
-        raise ConversionError(f"{value!r} has no time zone", expected)
+        raise ConversionError(f"{value!r} has no time zone", _ISO_EXPECTED)
     return moment.isoformat()
 
 

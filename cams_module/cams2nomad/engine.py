@@ -71,7 +71,7 @@ def _apply(m_def: str, plan: PartPlan, document: dict, fields: dict) -> Mapped:
                 out.problems.append(FieldProblem(key, value, "a value is required here"))
             continue
         try:
-            converted = step.run(value)
+            converted = value if step.text and value.__class__ is str else step.run(value)
         except ConversionError as exc:
             out.problems.append(
                 FieldProblem(key, value, f"{exc.message}; expected {exc.expected}")

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from functools import partial
 from typing import Any
 
 from cams_module.cams2nomad.converters import CONVERTERS, choose, convert
@@ -28,6 +27,7 @@ class EntryPlan:
     from_document: bool  # the step/process document itself (else its "fields")
     run: Callable[[Any], Any]  # the entry's converter, bound to its target
     flat_name: str | None  # the key in ``data`` when the target is a plain top-level name
+    text: bool  # the "text" converter: a text value is written as it is
 
 
 @dataclass(frozen=True)
@@ -70,12 +70,14 @@ def _remember(owner: Any, build: Callable[[Any], Any]) -> Any:
 def _runner(entry: Entry) -> Callable[[Any], Any]:
     """``entry.run`` with the converter looked up once."""
     if entry.values is not None:
-        return partial(choose, table=entry.values)
+        table = entry.values
+        return lambda value: choose(value, table)
     converter = CONVERTERS.get(entry.convert)
+    target, unit, fmt = entry.quantity, entry.unit, entry.format
     if converter is None:  # reported by the converter lookup, as entry.run would
-        return partial(convert, entry.convert, target=entry.quantity, unit=entry.unit,
-                       fmt=entry.format)
-    return partial(converter, target=entry.quantity, unit=entry.unit, fmt=entry.format)
+        name = entry.convert
+        return lambda value: convert(name, value, target, unit, fmt)
+    return lambda value: converter(value, target, unit, fmt)
 
 
 def _build_entries(entries: tuple[Entry, ...]) -> PartPlan:
@@ -89,7 +91,7 @@ def _build_entries(entries: tuple[Entry, ...]) -> PartPlan:
             from_document = entry.source is not None
             order.append((False, EntryPlan(
                 entry, entry.source if from_document else entry.field, from_document,
-                _runner(entry), flat)))
+                _runner(entry), flat, entry.values is None and entry.convert == "text")))
     slots = any(s.index for e in entries for s in e.path) or any(
         isinstance(e.constant, list | dict) for e in entries if e.has_constant)
     return PartPlan(

@@ -13,7 +13,7 @@ from .model import ClassDef, Quantity, SchemaSet
 
 INT32_RANGE = (-(2**31), 2**31 - 1)
 
-_STR, _BOOL, _INT, _INT32, _FLOAT, _DATETIME, _ENUM, _JSON, _ANY, FULL = range(10)
+_STR, _BOOL, _INT, _INT32, _FLOAT, _DATETIME, _ENUM, _JSON, _ANY, FULL, SUBSECTION = range(11)
 _FAST_KIND = {"str": _STR, "bool": _BOOL, "float": _FLOAT, "datetime": _DATETIME,
               "json": _JSON, "any": _ANY}
 _ANY_TYPES = frozenset({str, int, float, bool})
@@ -38,11 +38,13 @@ def _fast_code(q: Quantity) -> tuple[int, frozenset | None]:
 
 
 def class_plan(plans: dict, cls: ClassDef) -> dict:
-    """{key: (Quantity, fast code, allowed values)} of ``cls``, worked out once."""
+    """{key: (Quantity, fast code, allowed values) or (SubSection, SUBSECTION, None)} of
+    ``cls``, worked out once (a quantity wins over a sub-section of the same name)."""
     found = plans.get(id(cls))
     if found is None or found[0] is not cls:
-        found = plans[id(cls)] = (cls, {
-            name: (q, *_fast_code(q)) for name, q in cls.quantities.items()})
+        plan: dict = {name: (sub, SUBSECTION, None) for name, sub in cls.subsections.items()}
+        plan.update((name, (q, *_fast_code(q))) for name, q in cls.quantities.items())
+        found = plans[id(cls)] = (cls, plan)
     return found[1]
 
 

@@ -15,7 +15,15 @@ import re
 from dataclasses import dataclass
 
 from .model import ClassDef, Quantity, SchemaSet
-from .quick_pass import FULL, INT32_RANGE, class_plan, datetime_problem, passes, plans_of
+from .quick_pass import (
+    FULL,
+    INT32_RANGE,
+    SUBSECTION,
+    class_plan,
+    datetime_problem,
+    passes,
+    plans_of,
+)
 
 CODES = ("unknown_class", "unknown_key", "type", "enum", "shape", "datetime", "reference",
          "json")
@@ -129,21 +137,17 @@ class _Checker:
             if key == "m_def":
                 continue
             planned = plan.get(key)
-            if planned is not None:
-                quantity, code, allowed = planned
-                if code != FULL and passes(item, code, allowed):
-                    continue
-                self.quantity(item, quantity, f"{path}.{key}")
+            if planned is None:
+                options = [*cls.quantities, *cls.subsections]
+                self.add(f"{path}.{key}", "unknown_key",
+                         f"{cls.short_name} has no quantity or sub-section {key!r}{self.where} "
+                         f"(NOMAD would drop it){_close(key, options)}")
                 continue
-            sub_path = f"{path}.{key}"
-            sub = cls.subsections.get(key)
-            if sub is not None:
-                self.subsection(item, sub.section, sub.repeats, sub_path)
-                continue
-            options = [*cls.quantities, *cls.subsections]
-            self.add(sub_path, "unknown_key",
-                     f"{cls.short_name} has no quantity or sub-section {key!r}{self.where} "
-                     f"(NOMAD would drop it){_close(key, options)}")
+            member, code, allowed = planned
+            if code == SUBSECTION:
+                self.subsection(item, member.section, member.repeats, f"{path}.{key}")
+            elif code == FULL or not passes(item, code, allowed):
+                self.quantity(item, member, f"{path}.{key}")
 
     def subsection(self, value, section: str, repeats: bool, path: str) -> None:
         if repeats:
@@ -160,9 +164,8 @@ class _Checker:
             self.one_subsection(value, section, path)
 
     def one_subsection(self, value, section: str, path: str) -> None:
-        short = section.rsplit(".", 1)[-1]
         if not isinstance(value, dict):
-            self.add(path, "type", f"expected a {short} object, found {show(value)}")
+            self.add(path, "type", f"expected a {_short(section)} object, found {show(value)}")
             return
         cls = self.schemas.get(section)
         m_def = value.get("m_def")
@@ -176,7 +179,8 @@ class _Checker:
                 return
             if not sub_cls.is_a(section):
                 self.add(f"{path}.m_def", "unknown_class",
-                         f"class {m_def!r} is not a {short} (required here){self.where}")
+                         f"class {m_def!r} is not a {_short(section)} (required here)"
+                         f"{self.where}")
                 return
             cls = sub_cls
         if cls is None:
@@ -317,6 +321,10 @@ class _Checker:
                 return (f"the reference points at {mainfile!r}, a {cls.short_name}, "
                         f"but a {target.rsplit('.', 1)[-1]} is required here")
         return None
+
+
+def _short(section: str) -> str:
+    return section.rsplit(".", 1)[-1]
 
 
 def _generic_step(schemas: SchemaSet) -> str:
