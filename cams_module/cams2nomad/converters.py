@@ -102,14 +102,24 @@ def parse_number(value: Any) -> float:
 
 def to_number(value: Any, target: TargetLike, unit: str | None = None, fmt: str | None = None):
     """A float, converted from the CAMS ``unit`` into the unit the target declares."""
-    expected = f"a number in {unit}" if unit else "a number such as 1.5"
-    number = parse_number_for(value, expected)
+    try:
+        number = units.parse_number(value)
+    except units.UnitError as exc:
+        raise ConversionError(exc.message, _number_expected(unit)) from None
     if target.unit and unit:
         try:
             number = convert_quantity(number, unit, target.unit)
         except Exception as exc:  # pint dimensionality errors: a profile bug caught at load
-            raise ConversionError(f"cannot convert {unit} into {target.unit}", expected) from exc
-    return _finite(clean_float(number), value, expected)
+            raise ConversionError(f"cannot convert {unit} into {target.unit}",
+                                  _number_expected(unit)) from exc
+    number = clean_float(number)
+    if not math.isfinite(number):
+        raise ConversionError(f"{value!r} is too large", _number_expected(unit))
+    return number
+
+
+def _number_expected(unit: str | None) -> str:
+    return f"a number in {unit}" if unit else "a number such as 1.5"
 
 
 def _finite(number: float, value: Any, expected: str) -> float:
@@ -170,10 +180,16 @@ def to_duration(value: Any, target: TargetLike, unit: str | None = None, fmt: st
         return _finite(convert_quantity(seconds, "second", out_unit), value, f"a {fmt} time")
     if not fmt:
         raise ConversionError("no CAMS format or unit given for a duration", "a duration format")
-    number = parse_number_for(value, f"a number of {fmt}")
+    try:
+        number = units.parse_number(value)
+    except units.UnitError as exc:
+        raise ConversionError(exc.message, f"a number of {fmt}") from None
     if number < 0:
         raise ConversionError(f"{value!r} is a negative duration", f"a number of {fmt} >= 0")
-    return _finite(convert_quantity(number, fmt, out_unit), value, f"a number of {fmt}")
+    seconds = convert_quantity(number, fmt, out_unit)
+    if not math.isfinite(seconds):
+        raise ConversionError(f"{value!r} is too large", f"a number of {fmt}")
+    return seconds
 
 
 def parse_number_for(value: Any, expected: str) -> float:

@@ -13,18 +13,24 @@ from .model import ClassDef, Quantity, SchemaSet
 
 INT32_RANGE = (-(2**31), 2**31 - 1)
 
-_STR, _BOOL, _INT, _INT32, _FLOAT, _DATETIME, _ENUM, _JSON, _ANY, FULL, SUBSECTION = range(11)
+(_STR, _BOOL, _INT, _INT32, _FLOAT, _DATETIME, _ENUM, _JSON, _ANY, FULL, SUBSECTION,
+ REFERENCE, REFERENCES) = range(13)
 _FAST_KIND = {"str": _STR, "bool": _BOOL, "float": _FLOAT, "datetime": _DATETIME,
               "json": _JSON, "any": _ANY}
 _ANY_TYPES = frozenset({str, int, float, bool})
 _PLANS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # SchemaSet -> {id: plan}
 
 
-def _fast_code(q: Quantity) -> tuple[int, frozenset | None]:
+def _fast_code(q: Quantity) -> tuple[int, frozenset | str | None]:
     """How a value of ``q`` can be passed at a glance (``FULL``: only by the full checks)."""
+    kind = q.kind
+    if kind == "reference" and q.reference_to is not None:
+        if not q.shape:
+            return REFERENCE, q.reference_to
+        if len(q.shape) == 1 and not isinstance(q.shape[0], int):  # a list of any length
+            return REFERENCES, q.reference_to
     if q.shape:
         return FULL, None
-    kind = q.kind
     if kind == "int":
         return (_INT32 if q.type in ("int", "np.int32") else _INT), None
     if kind == "enum":
@@ -50,6 +56,9 @@ def class_plan(plans: dict, cls: ClassDef) -> dict:
 
 def plans_of(schemas: SchemaSet) -> dict:
     """The class plans of ``schemas`` (kept as long as the set lives)."""
+    plans = getattr(schemas, "plans", None)
+    if isinstance(plans, dict):
+        return plans
     try:
         plans = _PLANS.get(schemas)
     except TypeError:  # not weakly referable: work the plans out per archive

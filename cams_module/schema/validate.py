@@ -7,17 +7,19 @@ type string is not one the validator knows accepts any JSON scalar.
 
 from __future__ import annotations
 
-import difflib
 import json
 import math
 import numbers
 import re
 from dataclasses import dataclass
 
+from .advice import close_classes, close_matches, generic_step, show
 from .model import ClassDef, Quantity, SchemaSet
 from .quick_pass import (
     FULL,
     INT32_RANGE,
+    REFERENCE,
+    REFERENCES,
     SUBSECTION,
     class_plan,
     datetime_problem,
@@ -27,7 +29,7 @@ from .quick_pass import (
 
 CODES = ("unknown_class", "unknown_key", "type", "enum", "shape", "datetime", "reference",
          "json")
-_MAX_SHOWN = 60
+_UPLOAD_PREFIX = "../upload/archive/mainfile/"
 _UPLOAD_REF = re.compile(r"^\.\./upload/archive/mainfile/(?P<mainfile>[^#]+)#(?P<frag>.*)$")
 
 
@@ -42,21 +44,6 @@ class Problem:
 
     def __str__(self) -> str:
         return f"{self.path}: {self.message}"
-
-
-def show(value: object) -> str:
-    """A short, readable rendering of a value for messages."""
-    text = repr(value)
-    if len(text) > _MAX_SHOWN:
-        text = text[: _MAX_SHOWN - 3] + "..."
-    kind = {str: "text", bool: "true/false", int: "whole number", float: "number",
-            list: "list", dict: "object", type(None): "null"}.get(type(value))
-    return f"{text} ({kind})" if kind else f"{text} ({type(value).__name__})"
-
-
-def _close(name: str, options) -> str:
-    matches = difflib.get_close_matches(name, list(options), n=3, cutoff=0.6)
-    return f"; did you mean {', '.join(repr(m) for m in matches)}?" if matches else ""
 
 
 class _Checker:
@@ -111,14 +98,14 @@ class _Checker:
             self.add("data.m_def", "unknown_class",
                      f"class {m_def!r} cannot be an entry's data{self.where}: it is not an "
                      f"EntryData section (it belongs inside one); use a process or step "
-                     f"class such as {_generic_step(self.schemas)}")
+                     f"class such as {generic_step(self.schemas)}")
             return None
         return cls
 
     def class_named(self, m_def: str, path: str) -> ClassDef | None:
         cls = self.schemas.get(m_def)
         if cls is None:
-            hint = _close_classes(m_def, self.schemas)
+            hint = close_classes(m_def, self.schemas)
             self.add(path, "unknown_class",
                      f"class {m_def!r} is not in schema set {self.schemas.name}{self.where}"
                      f"{hint}")
@@ -127,7 +114,7 @@ class _Checker:
             self.add(path, "unknown_class",
                      f"class {m_def!r} is defined by the plugin but NOMAD cannot load it "
                      f"({self.schemas.name}){self.where}; use a loadable class such as "
-                     f"{_generic_step(self.schemas)}")
+                     f"{generic_step(self.schemas)}")
             return None
         return cls
 
@@ -141,11 +128,18 @@ class _Checker:
                 options = [*cls.quantities, *cls.subsections]
                 self.add(f"{path}.{key}", "unknown_key",
                          f"{cls.short_name} has no quantity or sub-section {key!r}{self.where} "
-                         f"(NOMAD would drop it){_close(key, options)}")
+                         f"(NOMAD would drop it){close_matches(key, options)}")
                 continue
             member, code, allowed = planned
             if code == SUBSECTION:
                 self.subsection(item, member.section, member.repeats, f"{path}.{key}")
+            elif code == REFERENCE:
+                if not self.reference_passes(item, allowed):
+                    self.quantity(item, member, f"{path}.{key}")
+            elif code == REFERENCES:
+                if item.__class__ is not list or not all(
+                        self.reference_passes(ref, allowed) for ref in item):
+                    self.quantity(item, member, f"{path}.{key}")
             elif code == FULL or not passes(item, code, allowed):
                 self.quantity(item, member, f"{path}.{key}")
 
@@ -301,6 +295,23 @@ class _Checker:
         if not isinstance(value, (str, int, float, bool)):
             self.type_problem(value, q, path)
 
+    def reference_passes(self, ref, target: str) -> bool:
+        """True when ``ref`` certainly is a sound reference to an entry of this upload
+        (``../upload/archive/mainfile/<file>#data``); anything else takes the full check."""
+        if ref.__class__ is not str or not ref.startswith(_UPLOAD_PREFIX) or \
+                not ref.endswith("#data"):
+            return False
+        mainfile = ref[len(_UPLOAD_PREFIX):-len("#data")]
+        if not mainfile or "#" in mainfile:
+            return False
+        if self.upload_mainfiles is not None and mainfile not in self.upload_mainfiles:
+            return False
+        pointed = self.upload_classes.get(mainfile)
+        if pointed is not None:
+            cls = self.schemas.get(pointed) if isinstance(pointed, str) else None
+            return cls is None or cls.is_a(target)
+        return True
+
     def reference_problem(self, ref: str, target: str | None = None) -> str | None:
         if ref.startswith("#"):
             return _fragment_problem(ref[1:], self.archive)
@@ -313,7 +324,7 @@ class _Checker:
             return f"the reference must point at the entry's data ('#data'), not '#{frag}'"
         if self.upload_mainfiles is not None and mainfile not in self.upload_mainfiles:
             return (f"the reference names {mainfile!r}, which is not a file of this upload"
-                    f"{_close(mainfile, self.upload_mainfiles)}")
+                    f"{close_matches(mainfile, self.upload_mainfiles)}")
         if frag in ("data", "/data") and target and mainfile in self.upload_classes:
             pointed = self.upload_classes[mainfile]
             cls = self.schemas.get(pointed) if isinstance(pointed, str) else None
@@ -325,25 +336,6 @@ class _Checker:
 
 def _short(section: str) -> str:
     return section.rsplit(".", 1)[-1]
-
-
-def _generic_step(schemas: SchemaSet) -> str:
-    """The generic step class of a set (for advice in messages)."""
-    steps = [m for m in schemas.step_classes() if m.endswith(".FabricationProcessStep")]
-    return steps[0] if steps else "the generic FabricationProcessStep"
-
-
-def _close_classes(m_def: str, schemas: SchemaSet) -> str:
-    """'; close matches: ...' for an unknown class name (same short name first)."""
-    by_short: dict[str, list[str]] = {}
-    for name, cls in schemas.classes.items():
-        by_short.setdefault(cls.short_name, []).append(name)
-    short = m_def.rsplit(".", 1)[-1]
-    near = [n for s in difflib.get_close_matches(short, list(by_short), n=3, cutoff=0.75)
-            for n in sorted(by_short[s])]
-    near += [n for n in difflib.get_close_matches(m_def, list(schemas.classes), n=3, cutoff=0.6)
-             if n not in near]
-    return f"; close matches: {', '.join(near[:3])}" if near else ""
 
 
 def _is_bool(value) -> bool:
