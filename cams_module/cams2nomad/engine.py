@@ -44,7 +44,7 @@ def is_blank(value: Any) -> bool:
     """None, empty or whitespace-only text, an empty list or object: no value to export."""
     if value is None:
         return True
-    if isinstance(value, str):
+    if value.__class__ is str or isinstance(value, str):
         return not value.strip()
     return isinstance(value, list | dict) and not value
 

@@ -72,16 +72,18 @@ def field_rows(step: dict, mapped: MappedStep, names: dict[int, str]) -> list[di
             if entry.field and entry.field not in landed:
                 landed[entry.field] = (name, target, entry.quantity.unit)
     main = names[0]
+    position, step_type = step.get("position"), step.get("type")
     rows = []
     for key, value in fields.items():
-        if is_blank(value):
+        if value is None or is_blank(value):
             continue
-        if key in landed:
-            archive, target, unit = landed[key]
+        found = landed.get(key)
+        if found is not None:
+            archive, target, unit = found
             where, path = "quantity", f"data.{target}"
         else:
             archive, path, unit, where = main, "data.notes", None, "notes"
-        rows.append({"step_position": step.get("position"), "step_type": step.get("type"),
+        rows.append({"step_position": position, "step_type": step_type,
                      "field": key, "value": value, "where": where, "archive": archive,
                      "path": path, "unit": unit})
     return rows
