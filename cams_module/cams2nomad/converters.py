@@ -92,14 +92,6 @@ def to_text(value: Any, target: TargetLike, unit: str | None = None, fmt: str | 
 
 
 # ------------------------------------------------------------------------- number
-def parse_number(value: Any) -> float:
-    """A finite float from a number or numeric string (the one parser: `units.parse_number`)."""
-    try:
-        return units.parse_number(value)
-    except units.UnitError as exc:
-        raise ConversionError(exc.message, exc.expected) from None
-
-
 def to_number(value: Any, target: TargetLike, unit: str | None = None, fmt: str | None = None):
     """A float, converted from the CAMS ``unit`` into the unit the target declares."""
     try:
@@ -192,14 +184,6 @@ def to_duration(value: Any, target: TargetLike, unit: str | None = None, fmt: st
     return seconds
 
 
-def parse_number_for(value: Any, expected: str) -> float:
-    """``parse_number`` with the expectation phrased for the caller."""
-    try:
-        return parse_number(value)
-    except ConversionError as exc:
-        raise ConversionError(exc.message, expected) from None
-
-
 # ------------------------------------------------------------------------- yes/no
 _YES = {"yes", "true"}
 _NO = {"no", "false"}
@@ -247,39 +231,32 @@ def to_enum(value: Any, target: TargetLike, unit: str | None = None, fmt: str | 
 # ----------------------------------------------------------------------- datetime
 def to_datetime(value: Any, target: TargetLike, unit: str | None = None, fmt: str | None = None):
     """An ISO 8601 date-time with a time zone, normalised; naive times are errors."""
-    if isinstance(value, str):
-        # the dates of a process repeat over its steps: short texts are remembered
+    if isinstance(value, str):  # a process's dates repeat over its steps: short ones are kept
         iso, problem = _known_iso(value) if len(value) <= 64 else _iso(value)
-        if problem is not None:
-            raise ConversionError(problem, _ISO_EXPECTED)
-        return iso
-    if not isinstance(value, datetime):
-        raise ConversionError(f"{value!r} is not a date-time", _ISO_EXPECTED)
-    return _moment_iso(value, value)
+    elif isinstance(value, datetime):
+        iso, problem = _iso(value)
+    else:
+        iso, problem = None, f"{value!r} is not a date-time"
+    if problem is not None:
+        raise ConversionError(problem, _ISO_EXPECTED)
+    return iso
 
 
 _ISO_EXPECTED = "an ISO 8601 date-time with time zone, e.g. 2025-03-03T10:00:00+01:00"
 
 
-def _iso(text: str) -> tuple[str | None, str | None]:
-    """(normalised date-time, None) or (None, what is wrong) for a text."""
+def _iso(value: str | datetime) -> tuple[str | None, str | None]:
+    """(normalised date-time, None) or (None, what is wrong)."""
     try:
-        moment = datetime.fromisoformat(text.strip())
+        moment = value if isinstance(value, datetime) else datetime.fromisoformat(value.strip())
     except ValueError:
-        return None, f"{text!r} is not an ISO 8601 date-time"
-    try:
-        return _moment_iso(moment, text), None
-    except ConversionError as exc:
-        return None, exc.message
+        return None, f"{value!r} is not an ISO 8601 date-time"
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        return None, f"{value!r} has no time zone"
+    return moment.isoformat(), None
 
 
 _known_iso = lru_cache(maxsize=4096)(_iso)
-
-
-def _moment_iso(moment: datetime, value: Any) -> str:
-    if moment.tzinfo is None or moment.utcoffset() is None:
-        raise ConversionError(f"{value!r} has no time zone", _ISO_EXPECTED)
-    return moment.isoformat()
 
 
 def to_quantity(value: Any, target: TargetLike, unit: str | None = None, fmt: str | None = None):

@@ -1,5 +1,7 @@
-"""How the validator phrases a problem: a value shown short, close matches for a
-misspelt name, and a class to use instead."""
+"""How the validator phrases a problem: short values, close matches, a class to use.
+
+A value is shown cut short with its kind, a misspelt name gets its close matches, and an
+unloadable or wrong class the generic step class to use instead."""
 
 from __future__ import annotations
 

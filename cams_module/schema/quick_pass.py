@@ -1,7 +1,8 @@
-"""Quick verdicts for the one validator (`validate.py`): a value of a plain quantity that
-certainly has no problem is passed by one test of its type (and range or allowed values);
-anything else takes the validator's full checks, which write the messages. What a class's
-quantities need is worked out once per schema set and class."""
+"""Quick verdicts for the one validator: values that certainly have no problem, at a glance.
+
+A value of a plain quantity is passed by one test of its type (and range or allowed values);
+anything else takes the full checks of `validate.py`, which write the messages. What a
+class's quantities need is worked out once per schema set and class."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ _ANY_TYPES = frozenset({str, int, float, bool})
 _PLANS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # SchemaSet -> {id: plan}
 
 
-def _fast_code(q: Quantity) -> tuple[int, frozenset | str | None]:
+def fast_code(q: Quantity) -> tuple[int, frozenset | str | None]:
     """How a value of ``q`` can be passed at a glance (``FULL``: only by the full checks)."""
     kind = q.kind
     if kind == "reference" and q.reference_to is not None:
@@ -49,7 +50,7 @@ def class_plan(plans: dict, cls: ClassDef) -> dict:
     found = plans.get(id(cls))
     if found is None or found[0] is not cls:
         plan: dict = {name: (sub, SUBSECTION, None) for name, sub in cls.subsections.items()}
-        plan.update((name, (q, *_fast_code(q))) for name, q in cls.quantities.items())
+        plan.update((name, (q, *fast_code(q))) for name, q in cls.quantities.items())
         found = plans[id(cls)] = (cls, plan)
     return found[1]
 
