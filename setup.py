@@ -18,6 +18,7 @@ setup(
         "pint>=0.23",
         "urllib3>=2",
         "werkzeug>=3",
+        "cryptography>=41",
     ],
     extras_require={
         "test": [
