@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from cams_module.cams2nomad.profile import load_profile, profile_classes
+from cams_module.lims import authors
 from cams_module.lims import job_store as store
 from cams_module.lims.prepare import prepare, profile_name
 from cams_module.lims.times import now, to_timestamp
@@ -179,6 +180,9 @@ def run_upload(task: Any, job: UploadJob) -> None:
     yield_to_presses()
     if not job.zip_path and not prepare_upload(task, job):
         return
+    client = authors.client_with_room(task, job)  # None: refused before sending, written back
+    if client is None:
+        return
     store.write_back(task, job.process_id,
                      process={"nomad_status": NomadStatus.UPLOADING,
                               "nomad_message": "Sending the files to NOMAD…"},
@@ -200,7 +204,6 @@ def run_upload(task: Any, job: UploadJob) -> None:
                 job=(job.job_id, {"upload_id": upload.upload_id}))
 
     try:
-        client = client_factory()
         if not job.upload_id and job.adopt_after:
             job.upload_id = orphaned_upload(client, job)
         if job.upload_id:
@@ -216,11 +219,13 @@ def run_upload(task: Any, job: UploadJob) -> None:
             upload = client.upload_file(job.zip_path, upload_name=job.process_name,
                                         progress=progress, deadline=processing_deadline())
     except ProcessingFailed as err:
+        authors.name_people(task, job, client, err.upload)
         _finish_upload(task, job, err.upload, NomadStatus.FAILED)
         return
     except NomadError as err:
         _finish(task, job, NomadStatus.FAILED, _nomad_sentence(err), outcome="failed")
         return
+    authors.name_people(task, job, client, upload)
     _finish_upload(task, job, upload, NomadStatus.PROCESSED)
 
 
@@ -232,7 +237,7 @@ def run_publish(task: Any, job: UploadJob) -> None:
                      job=(job.job_id, {"state": "running", "started": now(),
                                        "worker": WORKER}))
     try:
-        client = client_factory()
+        client = client_factory(task, job)
         client.publish_upload(job.upload_id, embargo_length=job.embargo_months)
         upload = client.wait_for_upload_completion(job.upload_id,
                                                    deadline=processing_deadline())
@@ -252,7 +257,7 @@ def run_resume(task: Any, job: UploadJob) -> None:
                      job=(job.job_id, {"state": "running", "started": now(),
                                        "worker": WORKER}))
     try:
-        client = client_factory()
+        client = client_factory(task, job)
         upload = client.wait_for_upload_completion(job.upload_id,
                                                    deadline=processing_deadline())
         if upload.published:
@@ -321,7 +326,7 @@ def _finish_upload(task: Any, job: UploadJob, upload: Any, status: NomadStatus) 
               else entry_errors(job.step_files, job.steps, upload))
     if status == NomadStatus.PROCESSED:
         message = (f"Processed by NOMAD: {len(upload.entries)} entries in upload "
-                   f"{upload.upload_id}.")
+                   f"{upload.upload_id}.{authors.people_note(job)}")
     else:
         message = ("NOMAD could not process the upload. " +
                    " ".join(e["message"] for e in errors)).strip()

@@ -58,3 +58,18 @@ def may_upload(task: Any, user: User | None, owner_login: str | None) -> bool:
 def may_publish(task: Any, user: User | None) -> bool:
     """True only for roles granted the publish right."""
     return user is not None and role_rights(task, user.role).can_publish
+
+
+#: NOMAD account links (issue #15), by role: who may link their own NOMAD account on the
+#: "My NOMAD account" page, and who may remove another user's link (never read a token).
+ACCOUNT_RIGHTS: dict[str, tuple[str, ...]] = {
+    "manage own NOMAD account": ("Administrator", "Data steward", "Researcher"),
+    "remove a NOMAD link": ("Administrator",),
+}
+
+
+def may_account(user: User | None, action: str) -> bool:
+    """True when `user`'s role is granted `action` of `ACCOUNT_RIGHTS`."""
+    if action not in ACCOUNT_RIGHTS:
+        raise KeyError(f"unknown NOMAD account right {action!r}")
+    return user is not None and user.role in ACCOUNT_RIGHTS[action]

@@ -7,8 +7,10 @@ import os
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from cams_module.lims import accounts
 from cams_module.nomad.client import NomadClient
 from cams_module.nomad.config import NomadConfig
+from cams_module.nomad.people import config_for_token
 
 
 @dataclass
@@ -51,6 +53,28 @@ def processing_deadline() -> float:
         return 900.0
 
 
-def client_factory() -> NomadClient:
-    """A NOMAD client from the environment (NOMAD_URL, NOMAD_TOKEN or user+password)."""
-    return NomadClient(NomadConfig.from_env())
+def client_factory(task: Any = None, job: UploadJob | None = None) -> NomadClient:
+    """The NOMAD client a job talks through; the one place that chooses the account.
+
+    Without a job: the facility's account from the environment (NOMAD_URL, NOMAD_TOKEN or
+    NOMAD_USERNAME + NOMAD_PASSWORD). For a job whose user linked a NOMAD account: that
+    user's own token only — no username or password, so a refused token fails with a
+    sentence telling the user to renew it and never falls back to the facility's account.
+    Otherwise the facility's account. AccountError when the token cannot be decrypted.
+    """
+    config = NomadConfig.from_env()
+    if task is None or job is None:
+        return NomadClient(config)
+    token = accounts.token_of(task, job.user_login)
+    if token is None:
+        return NomadClient(config)
+    hint = (f"The token {job.user_login} linked in CAMS has expired or was revoked. "
+            + renew_sentence(job.user_login))
+    return NomadClient(config_for_token(config, token, refused_hint=hint))
+
+
+def renew_sentence(login: str) -> str:
+    """What to tell `login` when NOMAD refuses the token they linked."""
+    return (f"{login}: create a new token in NOMAD and save it on your 'My NOMAD account' "
+            "page in CAMS, then press the button again. Nothing was sent with another "
+            "account.")
