@@ -11,7 +11,6 @@ var NOMAD_ACCOUNT = {
 
 function nomad_account_html() {
     return '<div class="nomad-account-page" style="max-width: 760px; margin: 10px 0">' +
-        '<h3>My NOMAD account</h3>' +
         '<p class="muted">Link your own NOMAD account and the processes you upload go to ' +
           'NOMAD in your name: you are the main author, and NOMAD\'s limit of unpublished ' +
           'uploads is yours. Without a link, uploads go through the facility\'s NOMAD ' +
