@@ -10,6 +10,7 @@ from cams_module.editor.fields import (
     parse_scalar,
     parse_value,
 )
+from cams_module.editor.help import field_help
 from cams_module.schema import load_schema_set
 
 RIE = "schema_packages.steps.remove.etching.dry_etching.RIE"
@@ -132,6 +133,11 @@ def test_json_fields_need_valid_json(s20):
         parse_scalar('{"data": [', figure)
 
 
-def test_the_snapshot_carries_the_plugin_s_descriptions(s20):
-    assert q(s20, RIE_BASE, "chamber_pressure").description == "Pressure in the chamber"
-    assert q(s20, RIE_BASE, "starting_date").description is None
+def test_help_names_the_cams_fields_from_the_mapping_profile():
+    s20 = "fabrication-utilities-2.0"
+    assert field_help(s20, RIE, "data.outputs[0].duration_measured") == (
+        "Filled from CAMS: RIE › Out_duration, RIE Metal › Out_time, RIE PlasmaPro › time_OUT")
+    assert field_help(s20, RIE, "data.name") == "Filled from CAMS: the step's name"
+    assert field_help(s20, RIE, "data.etching_steps[0].chamber_pressure") is None
+    assert field_help(s20, "no.such.Class", "data.x") is None
+    assert field_help(None, RIE, "data.name") is None

@@ -3,8 +3,7 @@
 Reads the flat plugin catalogues (and, for NOMAD's own base sections such as
 ElementalComposition and for NOMAD's unit spelling, the JSON Schema answers) under
 ``/work/shared/nomad`` (override with ``--shared DIR``) and writes the project's compact
-snapshot format: facts only (class names, bases, quantities with type/unit/shape/enum and
-the description NOMAD serves for them,
+snapshot format: facts only (class names, bases, quantities with type/unit/shape/enum,
 sub-sections, the unreachable flag). Kept: the process/step classes NOMAD serves a JSON
 Schema for, plus every class they reach through bases and sub-sections. Also rewrites the
 CI fixtures in tests/data/schema-jsonschema/ (our own to_jsonschema output, NOMAD-dressed).
@@ -108,12 +107,6 @@ def build_set(name: str, catalogue: dict, docs: dict[str, dict]) -> tuple[Schema
     served = from_jsonschema(name, docs) if docs else None
     notes = []
 
-    def description_of(cls: str, qname: str) -> str | None:
-        """The quantity's description as NOMAD serves it (whitespace collapsed), if any."""
-        q = served.classes[cls].quantities.get(qname) \
-            if served is not None and cls in served.classes else None
-        return q.description if q is not None else None
-
     def unit_of(cls: str, qname: str, unit: str | None) -> str | None:
         mine = nomad_unit(unit)
         if served is not None and cls in served.classes:
@@ -133,7 +126,6 @@ def build_set(name: str, catalogue: dict, docs: dict[str, dict]) -> tuple[Schema
                 name=qname, type=rn_type(q["type"]), unit=unit_of(m_def, qname, q.get("unit")),
                 shape=tuple(q.get("shape") or ()),
                 enum=tuple(enum) if enum is not None else None,
-                description=description_of(m_def, qname),
             )
         subsections = {
             sname: SubSection(sname, rn(s["section"]), bool(s["repeats"]))
@@ -152,10 +144,12 @@ def build_set(name: str, catalogue: dict, docs: dict[str, dict]) -> tuple[Schema
 
     # Process/step classes: those NOMAD serves a schema for, plus every step/process entry
     # class of the catalogue (the unreachable ones have no served schema).
+    # Also every calculation sheet (calculus: DepositionRate, EtchingRate, ...), which the
+    # 2.0 profile writes beside the steps.
     roots = sorted(set(docs) | {
         m for m in catalogue
         if all_classes[m].is_entry and any(
-            b.endswith((".FabricationProcessStep", ".FabricationProcess"))
+            b.endswith((".FabricationProcessStep", ".FabricationProcess", ".BaseCalculusSheet"))
             for b in (m, *all_classes[m].mro))
     })
     keep: set[str] = set()

@@ -9,6 +9,7 @@ import tkinter as tk
 from tkinter import ttk
 from typing import Any
 
+from cams_module.editor.help import field_help
 from cams_module.schema.paths import format_path
 
 from .profiles import creatable_classes
@@ -54,8 +55,12 @@ class DetailPanel(ScrollPanel):
     def _quantity(self, node: Node) -> None:
         doc, steps = self.app.doc, node.steps
         value = doc.get(steps) if doc.exists(steps) else None
+        data = doc.archive.get("data") if isinstance(doc.archive, dict) else None
+        help_text = field_help(getattr(doc.schemas, "name", None),
+                               data.get("m_def") if isinstance(data, dict) else None,
+                               format_path(steps))
         self.editor = FieldEditor(
-            self.body, node.info, value, panel=self,
+            self.body, node.info, value, panel=self, help_text=help_text,
             check=lambda v: self.app.trial_problems(steps, v),
             commit=lambda v: self.app.commit(steps, v),
             siblings=self.app.sibling_files(),

@@ -1,6 +1,6 @@
 """Input widgets for one quantity: text, number + unit, yes/no, enum, date-time, references,
 lists. Typing checks at once and previews what will be stored; an empty optional field is
-neutral (Apply clears it); the schema's description is shown as help."""
+neutral (Apply clears it); help says which CAMS field fills it."""
 
 from __future__ import annotations
 
@@ -38,7 +38,8 @@ class FieldEditor(ttk.Frame):
     def __init__(self, master: tk.Misc, quantity: Any, value: Any, *, panel: Any,
                  check: Check, commit: Commit, siblings: list[str] | None = None,
                  describe: Callable[[str], str] | None = None,
-                 open_reference: Callable[[str], Any] | None = None):
+                 open_reference: Callable[[str], Any] | None = None,
+                 help_text: str | None = None):
         super().__init__(master)
         self.quantity = quantity
         self.kind = field_kind(quantity)
@@ -50,7 +51,6 @@ class FieldEditor(ttk.Frame):
         self.stored = value
         self.message = tk.StringVar()
         self.hint = tk.StringVar()
-        help_text = getattr(quantity, "description", None)
         if help_text:
             self.help_label = panel.label(self, help_text, foreground=HELP_COLOUR)
             self.help_label.grid(row=0, column=0, columnspan=4, sticky="we", pady=(0, 4))

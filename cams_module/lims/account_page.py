@@ -15,15 +15,15 @@ from typing import Any
 
 from cams_module.lims import accounts
 from cams_module.lims.accounts import AccountError
-from cams_module.lims.rights import ACCOUNT_RIGHTS, User, may_account
+from cams_module.lims.rights import RIGHTS, User, may_account
 from cams_module.nomad.config import NomadConfig
 from cams_module.nomad.errors import AuthenticationError, ConfigError, NomadError
 from cams_module.nomad.people import check_token, clean_token
 
 log = logging.getLogger("cams_module.lims.account_page")
 
-MANAGE = "manage own NOMAD account"
-REMOVE = "remove a NOMAD link"
+MANAGE = "nomad_account"
+REMOVE = "remove_link"
 NO_TOKEN_SAVED = "Nothing was saved."
 
 
@@ -69,7 +69,7 @@ def page(task: Any, user: User | None) -> dict:
 
 def accounts_roles(action: str) -> list[str]:
     """The roles granted an account action (for refusals)."""
-    return list(ACCOUNT_RIGHTS[action])
+    return [role for role, row in RIGHTS.items() if action in row]
 
 
 def save(task: Any, user: User | None, token_text: Any) -> dict:

@@ -153,7 +153,6 @@ def _parse_quantity(name: str, prop: dict) -> Quantity:
         unit=value.get("unit", prop.get("unit")),
         shape=tuple(shape),
         enum=tuple(enum) if enum is not None else None,
-        description=" ".join(str(prop.get("description") or "").split()) or None,
     )
 
 

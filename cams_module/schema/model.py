@@ -50,15 +50,13 @@ def reference_target(type_name: str) -> str | None:
 
 @dataclass(frozen=True)
 class Quantity:
-    """One quantity: metainfo type string, unit (pint/NOMAD spelling), shape, enum values,
-    and the plugin's description (help text; not part of equality)."""
+    """One quantity: metainfo type string, unit (pint/NOMAD spelling), shape, enum values."""
 
     name: str
     type: str
     unit: str | None = None
     shape: tuple = ()
     enum: tuple[str, ...] | None = None
-    description: str | None = field(default=None, compare=False)
 
     @property
     def kind(self) -> str:

@@ -5,7 +5,7 @@ Format (``"format": "cams-nomad-schema/1"``)::
     {"format": ..., "name": ..., "plugin": ..., "source": {"commit": ..., "date": ...},
      "classes": {m_def: {"bases": [...], "mro": [...], "unreachable": true?,
                          "quantities": {name: {"type": ..., "unit"?: ..., "shape"?: [...],
-                                               "enum"?: [...], "description"?: ...}},
+                                               "enum"?: [...]}},
                          "subsections": {name: {"section": m_def, "repeats": bool}}}}}
 
 Quantities and sub-sections are flattened over the bases; units are spelled as NOMAD's API
@@ -53,7 +53,6 @@ def set_from_snapshot(doc: dict) -> SchemaSet:
                 unit=q.get("unit"),
                 shape=tuple(q.get("shape", ())),
                 enum=tuple(q["enum"]) if "enum" in q else None,
-                description=q.get("description"),
             )
             for n, q in c.get("quantities", {}).items()
         }
@@ -90,8 +89,6 @@ def snapshot_from_set(schemas: SchemaSet, **meta) -> dict:
                 qd["shape"] = list(q.shape)
             if q.enum is not None:
                 qd["enum"] = list(q.enum)
-            if q.description:
-                qd["description"] = q.description
             quantities[n] = qd
         entry["quantities"] = quantities
         entry["subsections"] = {

@@ -236,13 +236,15 @@ def test_long_problems_wrap_in_the_problems_pane(root, upload):
     assert app.selected_path() == UNKNOWN
 
 
-def test_schema_descriptions_are_shown_as_help_under_the_field(root, tmp_path):
+def test_help_under_a_field_says_which_cams_field_fills_it(root, tmp_path):
     path = tmp_path / "etch.archive.json"
     path.write_text(json.dumps({"data": {"m_def": RIE, "etching_steps": [{}]}}))
     app = open_at(root, (1200, 800), path)
-    app.select("data.etching_steps[0].chamber_pressure")
+    app.select("data.depth_target")
     root.update()
-    assert app.editor.help_label.cget("text") == "Pressure in the chamber"
+    text = app.editor.help_label.cget("text")
+    assert text.startswith("Filled from CAMS: ") and "RIE PlasmaPro › depth_IN (um)" in text
     assert clipped_by(app.editor.help_label) is None
-    app.select("data.etching_steps[0].starting_date")  # the plugin gives none: no help
+    app.select("data.etching_steps[0].chamber_pressure")  # no CAMS field fills it: no help
+    root.update()
     assert not hasattr(app.editor, "help_label")
