@@ -154,7 +154,7 @@ def test_a_full_account_is_refused_at_once_listing_what_to_publish(cams, nomad):
     assert rossi.call("processes", "upload_fair", pid)["ok"] is True
     state = rossi.wait_status(pid, ("not uploaded", "processed", "failed"), timeout=30)
     print(f"refused {time.monotonic() - pressed:.2f} s after the press")
-    assert state["status"] == "not uploaded" and state["outcome"] == "refused"
+    assert state["status"] == "not uploaded" and state["outcome"] == "limit"
     assert ("your NOMAD account Mario Rossi (mario) already holds 3 unpublished uploads, "
             "the most NOMAD allows (3)") in state["message"]
     listed = [e["message"] for e in state["errors"]]

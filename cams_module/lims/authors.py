@@ -30,12 +30,15 @@ from cams_module.status import NomadStatus
 
 log = logging.getLogger("cams_module.lims.authors")
 
+#: the job and upload log outcome of a press stopped by NOMAD's unpublished-upload limit
+LIMIT_OUTCOME = "limit"
+
 def _refuse(task: Any, job: UploadJob, message: str, errors: list[dict] | None = None,
-            outcome: str = "refused") -> None:
+            outcome: str = "failed") -> None:
     """End the job before anything was sent, with the message, a job row and an upload log
-    row saying why. Refused (the account is full): the status as before the press; failed
-    (token refused, NOMAD unreachable, no key): status failed, as any failed job."""
-    status = (job.previous_status or NomadStatus.NOT_UPLOADED) if outcome == "refused" \
+    row saying why. At the limit: the status as before the press; failed (token refused,
+    NOMAD unreachable, no key): status failed, as any failed job."""
+    status = (job.previous_status or NomadStatus.NOT_UPLOADED) if outcome == LIMIT_OUTCOME \
         else NomadStatus.FAILED
     process = {"nomad_status": status, "nomad_message": message}
     if job.upload_id:
@@ -96,7 +99,7 @@ def client_with_room(task: Any, job: UploadJob) -> NomadClient | None:
                f"uploads, the most NOMAD allows ({limit}). Publish or delete some of them in "
                "NOMAD (listed below), then press Upload FAIR again.")
     errors = [_upload_line(u) for u in uploads]
-    _refuse(task, job, message, errors)
+    _refuse(task, job, message, errors, outcome=LIMIT_OUTCOME)
     return None
 
 
