@@ -16,6 +16,7 @@ setup(
         "jam.py-v5==5.5.4",
         "requests>=2.31",
         "pint>=0.23",
+        "orjson>=3.9",
         "urllib3>=2",
         "werkzeug>=3",
         "cryptography>=41",
