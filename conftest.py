@@ -6,4 +6,5 @@ pytest_plugins = [
     "tests.fixtures.browser",
     "tests.fixtures.postgres",
     "tests.fixtures.real_nomad",
+    "tests.fixtures.redis_server",
 ]

@@ -33,8 +33,8 @@ log = logging.getLogger("cams_module.lims.authors")
 #: the job and upload log outcome of a press stopped by NOMAD's unpublished-upload limit
 LIMIT_OUTCOME = "limit"
 
-def _refuse(task: Any, job: UploadJob, message: str, errors: list[dict] | None = None,
-            outcome: str = "failed") -> None:
+def _refuse(task: Any, job: UploadJob, worker: str | None, message: str,
+            errors: list[dict] | None = None, outcome: str = "failed") -> None:
     """End the job before anything was sent, with the message, a job row and an upload log
     row saying why. At the limit: the status as before the press; failed (token refused,
     NOMAD unreachable, no key): status failed, as any failed job."""
@@ -44,7 +44,7 @@ def _refuse(task: Any, job: UploadJob, message: str, errors: list[dict] | None =
     if job.upload_id:
         process["nomad_upload_id"] = job.upload_id
     store.write_back(
-        task, job.process_id, process=process,
+        task, job.process_id, process=process, holder=worker,
         job=(job.job_id, {"state": outcome, "finished": now(), "message": message}),
         log={"user_login": job.user_login, "action": job.action, "outcome": outcome,
              "upload_id": job.upload_id, "errors": errors or [error_object(message)]})
@@ -56,18 +56,19 @@ def _as_whom(account: accounts.LinkedAccount | None, person: NomadPerson, login:
     return f"the facility's NOMAD account {person.shown}"
 
 
-def client_with_room(task: Any, job: UploadJob) -> NomadClient | None:
+def client_with_room(task: Any, job: UploadJob,
+                     worker: str | None = None) -> NomadClient | None:
     """The job's NOMAD client when NOMAD accepts its account and (for a new upload) the
     account has room for one more unpublished upload; otherwise None, the job ended."""
     login = job.user_login
     try:
         account = accounts.linked(task, login)
-        client = client_factory(task, job)
+        client = client_factory(job, task)
     except AccountError as err:
-        _refuse(task, job, f"Not sent to NOMAD: {err}", outcome="failed")
+        _refuse(task, job, worker, f"Not sent to NOMAD: {err}", outcome="failed")
         return None
     except NomadError as err:
-        _refuse(task, job, f"Not sent to NOMAD: {err.describe()}", outcome="failed")
+        _refuse(task, job, worker, f"Not sent to NOMAD: {err.describe()}", outcome="failed")
         return None
     try:
         person = person_behind(client)
@@ -78,17 +79,18 @@ def client_with_room(task: Any, job: UploadJob) -> NomadClient | None:
     except AuthenticationError as err:
         client.close()
         if isinstance(err, AccessDenied) or account is None:
-            _refuse(task, job, f"Not sent to NOMAD: {err.describe()}", outcome="failed")
+            _refuse(task, job, worker, f"Not sent to NOMAD: {err.describe()}",
+                    outcome="failed")
             return None
         accounts.mark_refused(task, login)
         log.warning("NOMAD refused the token linked by %s", login)
-        _refuse(task, job, f"Not sent to NOMAD: NOMAD refused the token {login} linked for "
-                f"NOMAD account {account.shown} (expired or revoked). "
+        _refuse(task, job, worker, f"Not sent to NOMAD: NOMAD refused the token {login} "
+                f"linked for NOMAD account {account.shown} (expired or revoked). "
                 + renew_sentence(login), outcome="failed")
         return None
     except NomadError as err:
         client.close()
-        _refuse(task, job, f"Not sent to NOMAD: {err.describe()}", outcome="failed")
+        _refuse(task, job, worker, f"Not sent to NOMAD: {err.describe()}", outcome="failed")
         return None
     job.extra["sent_as"] = _as_whom(account, person, login)
     if total < limit:
@@ -99,7 +101,7 @@ def client_with_room(task: Any, job: UploadJob) -> NomadClient | None:
                f"uploads, the most NOMAD allows ({limit}). Publish or delete some of them in "
                "NOMAD (listed below), then press Upload FAIR again.")
     errors = [_upload_line(u) for u in uploads]
-    _refuse(task, job, message, errors, outcome=LIMIT_OUTCOME)
+    _refuse(task, job, worker, message, errors, outcome=LIMIT_OUTCOME)
     return None
 
 

@@ -1,5 +1,5 @@
-"""An upload job as data (what it sends, how to name its steps) and the NOMAD client
-a job talks to."""
+"""A NOMAD job as data (what it sends, how to name its steps, its upload identity) and
+the NOMAD client a job talks to."""
 
 from __future__ import annotations
 
@@ -30,13 +30,17 @@ class UploadJob:
     steps: dict[str, dict]
     process_file: str = ""
     upload_id: str | None = None
-    #: POSIX time of an interrupted earlier job: NOMAD may hold its upload (adopt it)
-    adopt_after: float | None = None
     action: str = "upload"
     embargo_months: int = 0
     extra: dict = field(default_factory=dict)
     #: the process's status before the press: restored when nothing is sent
     previous_status: str = ""
+    #: this job's token: with the process id it names the NOMAD upload it creates
+    token: str = ""
+    #: POSIX time after which NOMAD's processing counts as too slow (set when sent)
+    deadline: float | None = None
+    #: seconds until the next look at NOMAD's processing (grows while it runs)
+    poll_delay: float = 0.0
 
     def payload(self) -> dict:
         """The JSON stored on the job row (enough to resume after a restart)."""
@@ -53,18 +57,21 @@ def processing_deadline() -> float:
         return 900.0
 
 
-def client_factory(task: Any = None, job: UploadJob | None = None) -> NomadClient:
-    """The NOMAD client a job talks through; the one place that chooses the account.
+def client_factory(job: UploadJob | None = None, task: Any = None) -> NomadClient:
+    """The NOMAD client a job talks to — the single place that chooses the account.
 
     Without a job: the facility's account from the environment (NOMAD_URL, NOMAD_TOKEN or
-    NOMAD_USERNAME + NOMAD_PASSWORD). For a job whose user linked a NOMAD account: that
-    user's own token only — no username or password, so a refused token fails with a
-    sentence telling the user to renew it and never falls back to the facility's account.
-    Otherwise the facility's account. AccountError when the token cannot be decrypted.
+    NOMAD_USERNAME + NOMAD_PASSWORD). For a job whose user linked a NOMAD account (read
+    from `task`'s database): that user's own token only — no username or password, so a
+    refused token fails with a sentence telling the user to renew it and never falls back
+    to the facility's account. Otherwise the facility's account. AccountError when the
+    token cannot be decrypted.
     """
     config = NomadConfig.from_env()
-    if task is None or job is None:
+    if job is None:
         return NomadClient(config)
+    if task is None:  # without the database the account cannot be chosen: never guess
+        raise TypeError("client_factory(job, task): a job's client needs the task")
     token = accounts.token_of(task, job.user_login)
     if token is None:
         return NomadClient(config)
