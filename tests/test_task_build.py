@@ -20,7 +20,7 @@ def test_build_writes_a_jam_project_with_the_task_database(cams_task_build):
     info = cams_task_build.info
     assert info["task"] == "cams"
     assert set(info["items"]) == {"step_types", "processes", "steps", "upload_log",
-                                  "nomad_jobs"}
+                                  "nomad_jobs", "nomad_account"}
     assert info["processes"] == len(DEMO)
 
 
