@@ -15,7 +15,6 @@ from __future__ import annotations
 import os
 import stat
 import threading
-import time
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
@@ -24,6 +23,8 @@ from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
+from cams_module.lims.job_store import DatabaseUnavailable
+from cams_module.lims.job_store import transaction as store_transaction
 from cams_module.lims.times import now, to_iso
 from cams_module.nomad.errors import NomadError
 from cams_module.nomad.people import NomadPerson
@@ -124,29 +125,14 @@ def new_key() -> str:
 # -- the table ---------------------------------------------------------------------------
 @contextmanager
 def transaction(task: Any, wait: float = 10.0) -> Iterator[Any]:
-    """A database connection committed at the end (rolled back on error). At server start
-    jam.py drops its first connection pool right after `on_created` and makes the next one
-    on the first request; a job resumed meanwhile waits for it (at most `wait` seconds)."""
-    end = time.monotonic() + wait
-    while True:
-        try:
-            con = task.connect()
-        except AttributeError:  # no pool at this instant (see above)
-            con = None
-        if con is not None:
-            break
-        if time.monotonic() >= end:
-            raise AccountError("The CAMS database could not be reached to read the NOMAD "
-                               "account links; press the button again.")
-        time.sleep(0.05)
+    """A database connection committed at the end (rolled back on error); a job resumed
+    while jam.py renews its connection pool at start waits for it (`wait` seconds)."""
     try:
-        yield con
-        con.commit()
-    except BaseException:
-        con.rollback()
-        raise
-    finally:
-        con.close()
+        with store_transaction(task, wait) as con:
+            yield con
+    except DatabaseUnavailable:
+        raise AccountError("The CAMS database could not be reached to read the NOMAD "
+                           "account links; press the button again.") from None
 
 
 def _marks(task: Any, count: int) -> list[str]:

@@ -39,15 +39,27 @@ def _stop(signum, frame):  # noqa: ARG001 - signal handler signature
     raise KeyboardInterrupt
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Command line entry point: serve PROJECT_DIR until interrupted (then exit at once)."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def task_parser(description: str) -> argparse.ArgumentParser:
+    """A command line taking a built task folder and a port (the web servers')."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("project_dir", type=Path, help="a built jam.py task folder")
     parser.add_argument("--port", type=int, default=8080, help="0 picks a free port")
+    return parser
+
+
+def holds_task(folder: Path) -> bool:
+    """True when ``folder`` holds a built jam.py task; else says so on stderr."""
+    if (folder / "admin.sqlite").is_file():
+        return True
+    print(f"{folder} holds no jam.py task (admin.sqlite is missing).", file=sys.stderr)
+    return False
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line entry point: serve PROJECT_DIR until interrupted (then exit at once)."""
+    parser = task_parser(__doc__.splitlines()[0])
     args = parser.parse_args(argv)
-    if not (args.project_dir / "admin.sqlite").is_file():
-        print(f"{args.project_dir} holds no jam.py task (admin.sqlite is missing).",
-              file=sys.stderr)
+    if not holds_task(args.project_dir):
         return 2
     try:
         server = make_server(args.project_dir.resolve(), args.port)

@@ -10,6 +10,7 @@ out of a client's UPDATE). Upload log rows are only ever inserted.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -40,10 +41,27 @@ class ProcessState:
     published_at: Any
 
 
+class DatabaseUnavailable(RuntimeError):
+    """No connection to the CAMS database could be had in time."""
+
+
 @contextmanager
-def transaction(task: Any) -> Iterator[Any]:
-    """A database connection whose work is committed together, or rolled back on error."""
-    con = task.connect()
+def transaction(task: Any, wait: float = 0.0) -> Iterator[Any]:
+    """A database connection whose work is committed together, or rolled back on error.
+
+    At server start jam.py drops its first connection pool right after `on_created` and
+    makes the next one on the first request; with ``wait`` a caller that may run in that
+    instant (a job resumed at start) waits for it, at most ``wait`` seconds."""
+    end = time.monotonic() + wait
+    while True:
+        try:
+            con = task.connect()
+            break
+        except AttributeError:  # no pool at this instant (see above)
+            if time.monotonic() >= end:
+                raise DatabaseUnavailable("The CAMS database could not be reached; "
+                                          "press the button again.") from None
+            time.sleep(0.05)
     try:
         yield con
         con.commit()

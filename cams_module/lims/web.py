@@ -11,12 +11,13 @@ here. A facility's own gunicorn line does the same with the project's `wsgi.py`:
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
+
+from cams_module.lims.jam_server import holds_task, task_parser
 
 HOST = "127.0.0.1"
 
@@ -55,15 +56,11 @@ def options(port: int, workers: int, threads: int) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     """Command line entry point: serve PROJECT_DIR with gunicorn until stopped."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("project_dir", type=Path, help="a built jam.py task folder")
-    parser.add_argument("--port", type=int, default=8080, help="0 picks a free port")
+    parser = task_parser(__doc__.splitlines()[0])
     parser.add_argument("--workers", type=int, default=4, help="web processes")
     parser.add_argument("--threads", type=int, default=8, help="threads per web process")
     args = parser.parse_args(argv)
-    if not (args.project_dir / "admin.sqlite").is_file():
-        print(f"{args.project_dir} holds no jam.py task (admin.sqlite is missing).",
-              file=sys.stderr)
+    if not holds_task(args.project_dir):
         return 2
     JamGunicorn(args.project_dir.resolve(),
                 options(args.port, args.workers, args.threads)).run()

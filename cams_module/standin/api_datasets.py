@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from .api_common import Context, authenticate, paginate
 from .model import Dataset, new_id
-from .routing import ApiError, Handlers, Request, Response, handlers, validation_error
+from .routing import (
+    ApiError,
+    Handlers,
+    Request,
+    Response,
+    dict_body,
+    handlers,
+    validation_error,
+)
 
 NOT_FOUND = "Dataset not found. The given id does not match any dataset."
 
@@ -15,9 +23,7 @@ def register(ctx: Context) -> Handlers:
 
     def create_dataset(req: Request) -> Response:
         user = authenticate(ctx, req)
-        body = req.json_body()
-        if not isinstance(body, dict):
-            raise validation_error(["body"], "Input should be a valid dictionary", "dict_type")
+        body = dict_body(req)
         name = body.get("dataset_name")
         if not isinstance(name, str) or not name.strip():
             raise ApiError(400, "A dataset name is required (dataset_name).")

@@ -8,7 +8,7 @@ from typing import Any
 from .api_common import Context, authenticate, upload_for_write
 from .api_uploads import upload_response
 from .model import Upload
-from .routing import ApiError, Handlers, Request, Response, handlers
+from .routing import ApiError, Handlers, Request, Response, dict_body, handlers
 
 TEXT_FIELDS = ("upload_name", "comment", "external_id", "external_db", "description")
 LIST_FIELDS = ("references", "coauthors", "reviewers", "datasets")
@@ -31,10 +31,7 @@ def register(ctx: Context) -> Handlers:
 
     def edit(req: Request) -> Response:
         user = authenticate(ctx, req)
-        body = req.json_body()
-        if not isinstance(body, dict):
-            raise ApiError(422, [{"loc": ["body"], "msg": "Input should be a valid dictionary",
-                                  "type": "dict_type"}])
+        body = dict_body(req)
         with state.lock:
             upload = upload_for_write(ctx, req.params["upload_id"], user,
                                       include_published=True)

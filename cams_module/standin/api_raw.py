@@ -7,6 +7,7 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from .api_common import (
     Context,
@@ -26,12 +27,17 @@ def register(ctx: Context) -> Handlers:
     """Add the raw file and archive endpoints."""
     state = ctx.state
 
-    def put_raw(req: Request) -> Response:
+    def idle_upload(req: Request) -> Any:
+        """The caller's writable upload, refused while NOMAD processes it."""
         user = authenticate(ctx, req)
         with state.lock:
             upload = upload_for_write(ctx, req.params["upload_id"], user)
             if upload.process_running:
                 raise ApiError(400, BLOCKED)
+        return upload
+
+    def put_raw(req: Request) -> Response:
+        upload = idle_upload(req)
         directory = safe_relpath(req.params.get("path") or "")
         overwrite = req.bool_arg("overwrite_if_exists", True)
         trigger = req.bool_arg("trigger_processing", True)
@@ -55,9 +61,8 @@ def register(ctx: Context) -> Handlers:
         return upload_answer(req, upload)
 
     def delete_raw(req: Request) -> Response:
-        user = authenticate(ctx, req)
+        upload = idle_upload(req)
         with state.lock:
-            upload = upload_for_write(ctx, req.params["upload_id"], user)
             if upload.process_running:
                 raise ApiError(400, BLOCKED)
             delete_path(upload.raw_dir, req.params.get("path") or "")

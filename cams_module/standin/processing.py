@@ -22,12 +22,7 @@ class Processor:
     def start(self, upload: Upload) -> None:
         """Queue (re)processing of the upload's raw files."""
         with self.state.lock:
-            upload.generation += 1
-            generation = upload.generation
-            upload.process_status = "PENDING"
-            upload.process_running = True
-            upload.current_process = "process_upload"
-            upload.last_status_message = "Waiting for available worker"
+            generation = _pending(upload, "process_upload")
             upload.errors, upload.warnings = [], []
             upload.complete_time = None
             outcome = self.state.faults.take_processing_fault()
@@ -129,12 +124,7 @@ class Processor:
     def publish(self, upload: Upload, embargo_length: int | None) -> None:
         """Publish in the background (NOMAD runs publishing as a process, too)."""
         with self.state.lock:
-            upload.generation += 1
-            generation = upload.generation
-            upload.process_status = "PENDING"
-            upload.process_running = True
-            upload.current_process = "publish_upload"
-            upload.last_status_message = "Waiting for available worker"
+            generation = _pending(upload, "publish_upload")
             if embargo_length is not None:
                 upload.embargo_length = embargo_length
         threading.Thread(
@@ -152,3 +142,13 @@ class Processor:
             upload.process_running = False
             upload.complete_time = now()
             upload.last_status_message = "Process publish_upload completed successfully"
+
+
+def _pending(upload: Upload, process: str) -> int:
+    """Mark the upload as waiting for ``process`` (NOMAD's words); the new generation."""
+    upload.generation += 1
+    upload.process_status = "PENDING"
+    upload.process_running = True
+    upload.current_process = process
+    upload.last_status_message = "Waiting for available worker"
+    return upload.generation

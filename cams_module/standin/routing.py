@@ -41,6 +41,14 @@ def validation_error(loc: list[str | int], msg: str, kind: str = "value_error") 
     return ApiError(422, [{"loc": loc, "msg": msg, "type": kind}])
 
 
+def dict_body(req: Any) -> dict:
+    """The request's JSON body, which must be an object (else NOMAD's 422)."""
+    body = req.json_body()
+    if not isinstance(body, dict):
+        raise validation_error(["body"], "Input should be a valid dictionary", "dict_type")
+    return body
+
+
 def drop_none(value: Any) -> Any:
     """Remove ``None`` values from dicts, recursively (FastAPI ``exclude_none``)."""
     if isinstance(value, dict):
