@@ -108,6 +108,15 @@ def test_status_publish_delete(nomad_server, good_zip):
     assert deleted.returncode == EXIT_OK and other_id in deleted.stdout
 
 
+def test_an_upload_id_starting_with_a_dash_is_an_id_not_an_option(nomad_server):
+    dashed = "-W4lIk-CQCONE3zi35-Iaw"  # NOMAD's ids are URL-safe base64: 1 in 64 look so
+    out = run("status", dashed, env=_env(nomad_server))
+    assert out.returncode == EXIT_REJECTED, out.stderr
+    assert dashed in out.stderr and "arguments are required" not in out.stderr
+    out = run("status", "--json", dashed, env=_env(nomad_server))
+    assert out.returncode == EXIT_REJECTED and dashed in out.stderr
+
+
 def test_status_of_unknown_upload(nomad_server):
     out = run("status", "no-such-upload", env=_env(nomad_server))
     assert out.returncode == EXIT_REJECTED
