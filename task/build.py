@@ -265,7 +265,8 @@ class Builder:
             item = self.task_name if path.stem == "task" else path.stem
             code = path.read_text("utf-8")
             if item == "processes":
-                code = step_items.client_code() + code
+                code = step_items.client_code() + \
+                    (TASK_DIR / "client" / "parts" / "step_forms.js").read_text("utf-8") + code
             if item == self.task_name:
                 if not code.strip():
                     continue
