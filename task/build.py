@@ -4,14 +4,16 @@
                          [--db-type sqlite|postgres --db-host H --db-port P
                           --db-name NAME --db-user USER]   (password: env CAMS_DB_PASSWORD)
 
-Reads `task/items.json` (items, roles, demo users), `task/step_types.json` (the step type
-catalogue), `task/server/<item>.py` (server modules; `task.py` is the task's own),
-`task/client/<item>.js` (web client modules; `task.js` is appended to jam.py's default
-task module) and `task/demo/processes.json` (demo processes as process documents). It
-drives jam.py's own Application Builder functions in this process, so the result opens
-normally in the Builder (`/builder.html`). Demo passwords come from env
-`CAMS_DEMO_PASSWORD` (one for all) or are generated; they are written to
-`<out>/demo-users.json` (mode 0600), never to the repository.
+Reads `task/items.json` (items, roles, demo users), the CAMS field catalogue
+(`cams_module/cams2nomad/catalogue/cams-fields.json`, turned by `task/step_items.py` into
+one jam.py item per step type with its fields as typed columns), `task/server/<item>.py`
+(server modules; `task.py` is the task's own), `task/client/<item>.js` (web client
+modules; `task.js` is appended to jam.py's default task module) and
+`task/demo/processes.json` (demo processes as process documents). It drives jam.py's own
+Application Builder functions in this process, so the result opens normally in the
+Builder. Demo passwords come from env `CAMS_DEMO_PASSWORD` (one for all) or are
+generated; they are written to `<out>/demo-users.json` (mode 0600), never to the
+repository.
 
 jam.py keeps global state and changes the working directory: run one build per process.
 """
@@ -27,6 +29,8 @@ import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import step_items
 
 TASK_DIR = Path(__file__).resolve().parent
 DEFAULT_OUT = TASK_DIR.parent / "var" / "cams-task"
@@ -208,15 +212,18 @@ class Builder:
         self.item_ids[spec["name"]] = items.id.value
         return items.id.value
 
-    def link_details(self, master: str, details: list[str]) -> None:
-        """Make `details` detail items of `master` (the Builder's "Details" dialog)."""
+    def link_details(self, master: str, details: list[str],
+                     shown: list[str] | None = None) -> None:
+        """Make `details` detail items of `master` (the Builder's "Details" dialog); its
+        forms show the `shown` ones (all by default)."""
         adm = self.adm
         adm.sys_items.server_update_details(
             adm.sys_items, self.item_ids[master], [[self.item_ids[d], False] for d in details])
         rows = adm.sys_items.copy(handlers=False)
         rows.set_where(parent=self.item_ids[master])
         rows.open()
-        detail_ids = [r.id.value for r in rows]
+        detail_ids = [r.id.value for r in rows
+                      if shown is None or r.f_item_name.value in shown]
         master_row = adm.sys_items.copy()
         master_row.set_where(id=self.item_ids[master])
         master_row.open()
@@ -257,6 +264,9 @@ class Builder:
         for path in sorted((TASK_DIR / "client").glob("*.js")):
             item = self.task_name if path.stem == "task" else path.stem
             code = path.read_text("utf-8")
+            if item == "processes":
+                code = step_items.client_code() + \
+                    (TASK_DIR / "client" / "parts" / "step_forms.js").read_text("utf-8") + code
             if item == self.task_name:
                 if not code.strip():
                     continue
@@ -276,13 +286,12 @@ class Builder:
 
 def fill_catalogues(task, definitions: dict) -> None:
     """Step type catalogue and the NOMAD rights of each role."""
-    types = json.loads((TASK_DIR / "step_types.json").read_text("utf-8"))["step_types"]
     rows = task.step_types.copy()
     rows.open(open_empty=True)
-    for t in types:
+    for t in step_items.load_catalogue():
         rows.append()
-        rows.name.value = t["name"]
-        rows.field_kinds.value = json.dumps(t["fields"])
+        rows.name.value = t.name
+        rows.values_item.value = t.item_name
         rows.post()
     rows.apply()
     rights = task.nomad_rights.copy()
@@ -318,11 +327,13 @@ def build(out: Path, db: DbOptions | None = None, demo: bool = True,
     builder = Builder(out)
     builder.create_task(definitions["task"], db)
     builder.create_roles_and_users(definitions["roles"], definitions["users"], passwords)
-    for spec in definitions["items"]:
+    type_items = step_items.item_specs()
+    for spec in definitions["items"] + type_items:
         builder.add_item(spec)
     for spec in definitions["items"]:
         if spec.get("details"):
-            builder.link_details(spec["name"], spec["details"])
+            builder.link_details(spec["name"], spec["details"] + [
+                t["name"] for t in type_items], shown=spec["details"])
     everyone = [r["name"] for r in definitions["roles"]]
     for spec in definitions["items"]:
         if spec["name"] in ("upload_log", "nomad_jobs", "nomad_rights"):
@@ -345,7 +356,7 @@ def build(out: Path, db: DbOptions | None = None, demo: bool = True,
     info = {"out": str(out), "task": builder.task_name,
             "task_id": builder.item_ids[builder.task_name],
             "items": {spec["name"]: builder.item_ids[spec["name"]]
-                      for spec in definitions["items"]},
+                      for spec in definitions["items"] + type_items},
             "processes": count, "users": users}
     users_file = out / "demo-users.json"
     users_file.write_text(json.dumps(info, indent=1), encoding="utf-8")

@@ -8,9 +8,10 @@ import stat
 
 import requests
 
+from cams_module.cams2nomad.field_catalogue import load_catalogue
 from tests.fixtures.cams_task import REPO, build_task
 
-STEP_TYPES = json.loads((REPO / "task" / "step_types.json").read_text())["step_types"]
+STEP_TYPES = load_catalogue()
 DEMO = json.loads((REPO / "task" / "demo" / "processes.json").read_text())["processes"]
 
 
@@ -20,7 +21,8 @@ def test_build_writes_a_jam_project_with_the_task_database(cams_task_build):
     info = cams_task_build.info
     assert info["task"] == "cams"
     assert set(info["items"]) == {"step_types", "nomad_rights", "processes", "steps",
-                                  "upload_log", "nomad_jobs"}
+                                  "upload_log", "nomad_jobs"} | {
+                                      t.item_name for t in STEP_TYPES}
     assert info["processes"] == len(DEMO)
 
 
@@ -55,7 +57,7 @@ def test_catalogue_holds_every_step_type_and_the_demo_uses_them_all(cams_server_
     finally:
         server.stop()
     assert len(STEP_TYPES) == 30
-    assert set(types.values()) == {t["name"] for t in STEP_TYPES}
+    assert set(types.values()) == {t.name for t in STEP_TYPES}
     assert used == set(types.values())
     assert bool(rights["Data steward"][0]) and bool(rights["Data steward"][1])
     assert not rights["Researcher"][0] and not rights["Researcher"][1]
@@ -103,3 +105,22 @@ def test_build_is_readable_by_its_owner_only(cams_task_build):
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700
     for database in folder.glob("*.sqlite"):
         assert stat.S_IMODE(database.stat().st_mode) == 0o600, database.name
+
+
+def test_each_step_type_is_an_item_with_typed_columns_named_as_in_cams(cams_task_build):
+    """One detail item per step type; numbers are floats labelled with their unit,
+    durations short texts, yes/no booleans; field names are the CAMS names (typos too)."""
+    with sqlite3.connect(cams_task_build.path / "admin.sqlite") as db:
+        items = dict(db.execute("SELECT F_ITEM_NAME, ID FROM SYS_ITEMS WHERE TYPE_ID=12"))
+        fields = {(row[0], row[1]): (row[2], row[3]) for row in db.execute(
+            "SELECT I.F_ITEM_NAME, F.F_FIELD_NAME, F.F_DATA_TYPE, F.F_NAME FROM SYS_FIELDS F "
+            "JOIN SYS_ITEMS I ON I.ID = F.OWNER_REC_ID")}
+    assert all(t.item_name in items for t in STEP_TYPES)
+    assert fields[("s_rie_plasmapro", "depth_IN")] == (3, "depth_IN (µm)")
+    assert fields[("s_rie_plasmapro", "time_IN")] == (1, "time_IN (H:M:S)")
+    assert fields[("s_labeling_and_cleaning", "wafers_lables")] == (1, "wafers_lables")
+    assert fields[("s_labeling_and_cleaning", "Ultrasound")][0] == 7
+    assert fields[("s_starting_materials", "Wafer_n")][0] == 2
+    for step_type in STEP_TYPES:
+        assert {f.name for f in step_type.fields} <= {
+            name for item, name in fields if item == step_type.item_name}

@@ -616,6 +616,7 @@ function on_view_form_closed(item) {
 
 function on_edit_form_created(item) {
     item.edit_options.detail_height = 180;
+    step_forms_wire(item);
     nomad_edit_form_created(item);
 }
 
