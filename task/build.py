@@ -25,6 +25,7 @@ import json
 import os
 import secrets
 import shutil
+import sqlite3
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -37,6 +38,9 @@ DEFAULT_OUT = TASK_DIR.parent / "var" / "cams-task"
 TYPE_IDS = {"text": 1, "integer": 2, "float": 3, "date": 5, "datetime": 6, "boolean": 7,
             "longtext": 8}
 DB_TYPES = {"sqlite": 1, "postgres": 3}
+TABLES_GROUP = 8  # jam.py's item type of the "details" group
+#: an item's common fields, named on the item by these attributes (jam.py's own names)
+COMMON_FIELDS = ("f_primary_key", "f_deleted_flag", "f_master_id", "f_master_rec_id")
 
 
 @dataclass
@@ -73,6 +77,20 @@ def make_project(out: Path, force: bool) -> None:
     if not script.exists():
         script = Path(shutil.which("jam-project.py") or "jam-project.py")
     subprocess.run([sys.executable, str(script)], cwd=out, check=True)
+    restore_details_group(out / "admin.sqlite")
+
+
+def restore_details_group(admin_db: Path) -> None:
+    """jam.py 7's new project keeps the "details" group (detail tables linked by
+    master_id/master_rec_id) but marks it deleted; the task uses it as jam.py 5 does, so
+    it is brought back with its common fields. Nothing changes on jam.py 5."""
+    with sqlite3.connect(admin_db) as db:
+        rows = db.execute('SELECT "ID" FROM SYS_ITEMS WHERE "TYPE_ID" = ? AND '
+                          '"F_ITEM_NAME" = ? AND "DELETED" = 1', (TABLES_GROUP, "details"))
+        for (group_id,) in rows.fetchall():
+            db.execute('UPDATE SYS_ITEMS SET "DELETED" = 0 WHERE "ID" = ?', (group_id,))
+            db.execute('UPDATE SYS_FIELDS SET "DELETED" = 0 WHERE "OWNER_REC_ID" = ?',
+                       (group_id,))
 
 
 class Builder:
@@ -85,6 +103,10 @@ class Builder:
 
         self.consts = consts
         self.jb = jam_builder
+        # jam.py 7 gives every item its own copy of its group's common fields (id,
+        # deleted, master_id, master_rec_id); jam.py 5 shares the group's fields.
+        self.own_common_fields = jam.__version__ >= (7,)
+        self.jam_version = jam.version()
         self.app = jam.wsgi.create_application(str(out), testing=True)
         self.adm = self.app.admin
         self.item_ids: dict[str, int] = {}
@@ -180,11 +202,8 @@ class Builder:
             items.f_gen_name.value = gen_name
         items.f_visible.value = True
         items.f_soft_delete.value = True
-        items.f_primary_key.value = group.f_primary_key.value
-        items.f_deleted_flag.value = group.f_deleted_flag.value
-        items.f_master_id.value = group.f_master_id.value
-        items.f_master_rec_id.value = group.f_master_rec_id.value
         items.sys_fields.open()
+        self.add_common_fields(group, items)
         for f in spec["fields"]:
             data_type = TYPE_IDS[f["type"]]
             items.sys_fields.append()
@@ -212,13 +231,37 @@ class Builder:
         self.item_ids[spec["name"]] = items.id.value
         return items.id.value
 
+    def add_common_fields(self, group, items) -> None:
+        """Point the new item at its group's common fields (jam.py 5), or give it its own
+        copies of them (jam.py 7, as the Builder's create_common_fields does)."""
+        if not self.own_common_fields:
+            for name in COMMON_FIELDS:
+                items.field_by_name(name).value = group.field_by_name(name).value
+            return
+        parent = self.adm.sys_fields.copy(handlers=False)
+        parent.set_where(owner_rec_id=group.id.value)
+        parent.open()
+        for name in COMMON_FIELDS:
+            field_id = group.field_by_name(name).value
+            if not field_id or not parent.locate("id", field_id):
+                continue
+            items.sys_fields.append()
+            for f in items.sys_fields.fields:
+                if f.field_name.startswith("f_"):
+                    f.data = parent.field_by_name(f.field_name).data
+            items.sys_fields.id.value = self.adm.get_fields_next_id(self.adm)
+            items.sys_fields.task_id.value = items.task_id.value
+            items.sys_fields.post()
+            items.field_by_name(name).value = items.sys_fields.id.value
+
     def link_details(self, master: str, details: list[str],
                      shown: list[str] | None = None) -> None:
         """Make `details` detail items of `master` (the Builder's "Details" dialog); its
         forms show the `shown` ones (all by default)."""
         adm = self.adm
         adm.sys_items.server_update_details(
-            adm.sys_items, self.item_ids[master], [[self.item_ids[d], False] for d in details])
+            adm.sys_items, self.item_ids[master],
+            [[self.item_ids[d], False, None] for d in details])  # jam.py 7: master_field
         rows = adm.sys_items.copy(handlers=False)
         rows.set_where(parent=self.item_ids[master])
         rows.open()
@@ -357,7 +400,7 @@ def build(out: Path, db: DbOptions | None = None, demo: bool = True,
             "task_id": builder.item_ids[builder.task_name],
             "items": {spec["name"]: builder.item_ids[spec["name"]]
                       for spec in definitions["items"] + type_items},
-            "processes": count, "users": users}
+            "processes": count, "users": users, "jam": builder.jam_version}
     users_file = out / "demo-users.json"
     users_file.write_text(json.dumps(info, indent=1), encoding="utf-8")
     make_private(out)

@@ -6,10 +6,11 @@ import json
 import sqlite3
 import stat
 
+import pytest
 import requests
 
 from cams_module.cams2nomad.field_catalogue import load_catalogue
-from tests.fixtures.cams_task import REPO, build_task
+from tests.fixtures.cams_task import REPO, build_task, jam_login
 
 STEP_TYPES = load_catalogue()
 DEMO = json.loads((REPO / "task" / "demo" / "processes.json").read_text())["processes"]
@@ -63,6 +64,7 @@ def test_catalogue_holds_every_step_type_and_the_demo_uses_them_all(cams_server_
     assert not rights["Researcher"][0] and not rights["Researcher"][1]
 
 
+@pytest.mark.jam
 def test_demo_password_from_the_environment(tmp_path):
     build = build_task(tmp_path / "task", ["--no-demo"], env={"CAMS_DEMO_PASSWORD": "s3cret-demo"})
     assert set(build.users.values()) == {"s3cret-demo"}
@@ -75,9 +77,7 @@ def test_safe_mode_refuses_calls_without_login(cams_server_factory):
         reply = requests.post(f"{server.url}api", timeout=30, data=json.dumps(
             ["server", server.task_id, server.items["processes"], ["nomad_state", [1]], 0]))
         assert reply.json()["result"]["status"] == 5  # jam.py: PROJECT_NOT_LOGGED
-        wrong = requests.post(f"{server.url}api", timeout=30, data=json.dumps(
-            ["login", server.task_id, 0, [{"login": "m.rossi", "password": "wrong"}], 0]))
-        assert wrong.json()["result"]["data"] is not True
+        assert not jam_login(requests.Session(), server.url, server.task_id, "m.rossi", "wrong")
         session = server.login("guest")
         assert session.process_id("PicoTCDv3") > 0
     finally:
@@ -89,12 +89,8 @@ def test_roles_rights_are_enforced_on_the_server(cams_server_factory):
     try:
         guest = server.login("guest")
         pid = guest.process_id("Quick-Clean")
-        changes = {"fields": ["id", "name"], "expanded": False, "data": {"1": {
-            "old_record": [pid, "Quick-Clean", [None, {}, "1"]],
-            "record": [pid, "Renamed", [2, {}, "1"]], "details": {}}}}
-        reply = guest.http.post(f"{server.url}api", timeout=30, data=json.dumps(
-            ["apply", server.task_id, server.items["processes"], [changes, {}], 0]))
-        assert "may not change records of Processes" in reply.json()["error"]
+        reply = guest.apply_modified("processes", pid, ["name"], ["Quick-Clean"], ["Renamed"])
+        assert "may not change records of Processes" in reply["error"]
         assert guest.rows("processes", ["name"], id=pid)[0]["name"] == "Quick-Clean"
     finally:
         server.stop()

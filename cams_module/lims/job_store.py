@@ -13,8 +13,10 @@ import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
+from cams_module.lims.jam_compat import last_row_id, next_id_sql, rows_with, select, value_literal
 from cams_module.lims.reader import active_layout
 from cams_module.lims.times import now
 from cams_module.status import NomadStatus
@@ -103,7 +105,7 @@ def process_brief(task: Any, process_id: int) -> ProcessState | None:
     if item._deleted_flag:
         where += f" AND ({_column(item, item._deleted_flag)}=0 OR " \
                  f"{_column(item, item._deleted_flag)} IS NULL)"
-    rows = task.select(f'SELECT {", ".join(_column(item, n) for n in names)} '
+    rows = select(task, f'SELECT {", ".join(_column(item, n) for n in names)} '
                        f'FROM "{item.table_name}" WHERE {where}')
     if len(rows) != 1:
         return None
@@ -115,10 +117,7 @@ def process_brief(task: Any, process_id: int) -> ProcessState | None:
 
 def busy_processes(task: Any) -> list[ProcessState]:
     """Processes whose status says a job owns them (queued, uploading, processing)."""
-    rows = processes_item(task).copy(handlers=False)
-    rows.set_where(nomad_status__in=list(BUSY))
-    rows.open()
-    return [_state(r) for r in rows]
+    return [_state(r) for r in rows_with(processes_item(task), "nomad_status", BUSY)]
 
 
 def step_entries(task: Any, process_id: int) -> dict[int, tuple[str | None, str | None]]:
@@ -132,7 +131,7 @@ def step_entries(task: Any, process_id: int) -> dict[int, tuple[str | None, str 
 
 def _update_sql(task: Any, item: Any, rec_id: int, values: dict[str, Any],
                 where: str = "") -> tuple[str, list]:
-    literal = task.db_module.value_literal
+    literal = partial(value_literal, task)
     sets, params = [], []
     for index, (name, value) in enumerate(values.items(), 1):
         sets.append(f'"{item.field_by_name(name).db_field_name}"={literal(index)}')
@@ -240,20 +239,20 @@ def log_rows(task: Any, process_id: int) -> list[dict]:
 def _insert(task: Any, item: Any, values: dict[str, Any], cursor: Any) -> int:
     """INSERT one row of `item` with `values` (field name -> value) through `cursor`, the
     way jam.py does (its id sequence where the database has one); return the new id."""
-    db = task.db_module
     values = dict(values)
     if item._deleted_flag:
         values[item._deleted_flag] = 0
     rec_id = None
-    if db.get_lastrowid is None:
-        cursor.execute(db.next_sequence_value_sql(item.gen_name))
+    sequence = next_id_sql(task, item)
+    if sequence:
+        cursor.execute(sequence)
         rec_id = cursor.fetchone()[0]
         values[item._primary_key] = rec_id
-    marks = ", ".join(db.value_literal(i) for i in range(1, len(values) + 1))
+    marks = ", ".join(value_literal(task, i) for i in range(1, len(values) + 1))
     cursor.execute(f'INSERT INTO "{item.table_name}" '
                    f'({", ".join(_column(item, n) for n in values)}) VALUES ({marks})',
                    [str(v) if isinstance(v, NomadStatus) else v for v in values.values()])
-    return int(rec_id if rec_id is not None else db.get_lastrowid(cursor))
+    return int(rec_id) if rec_id is not None else last_row_id(cursor)
 
 
 def create_job(task: Any, process_id: int, action: str, user_login: str, worker: str,

@@ -12,18 +12,23 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from decimal import Decimal
 from typing import Any
 
 from cams_module.cams2nomad.field_catalogue import CamsStepType, by_name, column_name
+from cams_module.lims.jam_compat import rows_with
 
 #: jam.py's own fields of an item, never a CAMS value
-SYSTEM_FIELDS = {"id", "deleted", "master_id", "master_rec_id", "owner_id", "owner_rec_id"}
+SYSTEM_FIELDS = {"id", "deleted", "master_id", "master_rec_id", "owner_id", "owner_rec_id",
+                 "record_version"}
 
 
 def _plain(value: Any, kind: str | None) -> Any:
     """A stored column value as CAMS writes it (booleans, stored as 0/1, as Yes/No)."""
     if kind == "Yes/No" and value in (0, 1):
         return "Yes" if value else "No"
+    if isinstance(value, Decimal):  # PostgreSQL NUMERIC
+        return float(value)
     return value
 
 
@@ -38,14 +43,12 @@ def read_type_values(task: Any, items: dict[str, str], link: str,
     catalogue = by_name()
     found: dict[str, dict[str, Any]] = {}
     for type_name, keys in wanted.items():
-        item = task.item_by_name(items[type_name]).copy(handlers=False)
-        item.set_where({f"{link}__in": keys})
-        item.open()
+        item = task.item_by_name(items[type_name])
         kinds = {column_name(f.name): (f.name, f.kind)
                  for f in getattr(catalogue.get(type_name), "fields", ())}
         names = [f.field_name for f in item.fields
                  if f.field_name not in SYSTEM_FIELDS and f.field_name != link]
-        for row in item:
+        for row in rows_with(item, link, keys):
             values = {}
             for name in names:
                 value = row.field_by_name(name).raw_value  # .value gives 0 for NULL

@@ -29,9 +29,10 @@ def write_process_document(task: Any, document: dict) -> int:
     type_ids = step_type_ids(task)
     proc = document["process"]
     processes = task.processes.copy()
-    processes.details_active = True
     processes.open(open_empty=True)
     processes.append()
+    for detail in processes.details:  # empty, ready for appends (jam.py 5 and 7)
+        detail.open(open_empty=True)
     processes.name.value = proc["name"]
     processes.description.value = proc.get("description") or ""
     processes.owner_login.value = proc.get("owner") or ""

@@ -80,6 +80,9 @@ def test_new_step_picks_its_type_by_name_and_saves_typed_values(
     page.screenshot(path=str(screenshot_dir / "step_type_picker.png"))
     names.first.dblclick()
     page.locator(f"{STEP_FORM} .step-values-title", has_text="RIE PlasmaPro").wait_for()
+    # The picker fades out; while it is still on screen it takes the focus back from any
+    # input of the form beneath, so a value typed then would never reach its field.
+    picker.wait_for(state="hidden")
     field_input(page, "depth_IN (µm)").fill("1.5")
     field_input(page, "time_IN (H:M:S)").fill("00:05:30")
     field_input(page, "recipe").fill("UI-etch")
