@@ -218,7 +218,9 @@ class Builder:
                 items.sys_fields.f_size.value = f.get("size", 100)
             items.sys_fields.f_required.value = bool(f.get("required"))
             items.sys_fields.f_read_only.value = bool(f.get("read_only"))
-            items.sys_fields.f_alignment.value = self.jb.get_alignment(data_type)
+            # a lookup (e.g. the step type) shows a name: left-aligned, as the Builder does
+            items.sys_fields.f_alignment.value = self.jb.get_alignment(
+                data_type, item=f.get("lookup"))
             if f.get("lookup"):
                 items.sys_fields.f_object.value = self.item_ids[f["lookup"]]
                 items.sys_fields.f_object_field.value = \

@@ -32,6 +32,16 @@ def next_id_sql(task: Any, item: Any) -> str | None:
     return task.db.next_sequence(item.gen_name) if item.gen_name else None
 
 
+def insert_sql(task: Any, item: Any, columns: str, marks: str) -> tuple[str, bool]:
+    """The INSERT of one `item` row, and whether it answers the new id as a row (jam.py 7
+    on PostgreSQL: an identity column, `RETURNING`)."""
+    if getattr(task, "db_module", None) is not None:
+        return f'INSERT INTO "{item.table_name}" ({columns}) VALUES ({marks})', False
+    sql = task.db.insert_query(item.field_by_name(item._primary_key)) % (
+        item.table_name, columns, marks)
+    return sql, " RETURNING " in sql
+
+
 def last_row_id(cursor: Any) -> int:
     """The id the database gave the row just inserted through `cursor` (sqlite)."""
     return int(cursor.lastrowid)

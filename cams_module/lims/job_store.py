@@ -16,7 +16,14 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from cams_module.lims.jam_compat import last_row_id, next_id_sql, rows_with, select, value_literal
+from cams_module.lims.jam_compat import (
+    insert_sql,
+    last_row_id,
+    next_id_sql,
+    rows_with,
+    select,
+    value_literal,
+)
 from cams_module.lims.reader import active_layout
 from cams_module.lims.times import now
 from cams_module.status import NomadStatus
@@ -249,9 +256,10 @@ def _insert(task: Any, item: Any, values: dict[str, Any], cursor: Any) -> int:
         rec_id = cursor.fetchone()[0]
         values[item._primary_key] = rec_id
     marks = ", ".join(value_literal(task, i) for i in range(1, len(values) + 1))
-    cursor.execute(f'INSERT INTO "{item.table_name}" '
-                   f'({", ".join(_column(item, n) for n in values)}) VALUES ({marks})',
-                   [str(v) if isinstance(v, NomadStatus) else v for v in values.values()])
+    sql, returns_id = insert_sql(task, item, ", ".join(_column(item, n) for n in values), marks)
+    cursor.execute(sql, [str(v) if isinstance(v, NomadStatus) else v for v in values.values()])
+    if returns_id:
+        rec_id = cursor.fetchone()[0]
     return int(rec_id) if rec_id is not None else last_row_id(cursor)
 
 

@@ -72,9 +72,10 @@ function step_show_values(steps) {
     $box.append($('<h5 class="step-values-title">').text(steps.step_type.display_text));
     steps.step_values.create_inputs($('<div>').appendTo($box),
         {fields: form.fields, col_count: form.fields.length > 8 ? 3 : 2});
-    $box.find('input').each(function() {
-        var name = $(this).closest('.control-group').find('label').text();
-        $(this).attr('data-cams-field', name);
+    // each input says which CAMS field it holds (its label), in jam.py 5 and 7 alike
+    form.fields.forEach(function(name) {
+        $box.find('input.' + name + ', select.' + name + ', textarea.' + name).attr(
+            'data-cams-field', steps.step_values.field_by_name(name).field_caption);
     });
 }
 
