@@ -7,6 +7,7 @@ pytest_plugins = [
     "tests.fixtures.cams_task",
     "tests.fixtures.browser",
     "tests.fixtures.postgres",
+    "tests.fixtures.real_nomad",
 ]
 
 #: fixtures that build or run the CAMS jam.py task: their tests are marked `jam`

@@ -17,6 +17,8 @@ setup(
     install_requires=[
         "requests>=2.31",
         "pint>=0.23",
+        "urllib3>=2",
+        "werkzeug>=3",
     ],
     extras_require={
         "test": [

@@ -1,8 +1,9 @@
 """Export speed and memory: a 1-step process, a 1,000-step process, 1,000 processes x 20 steps.
 
 Each row shows the full export (map + validate + deterministic zip) beside the time to merely
-``json.dump`` and zip the same archives. Targets: 1,000 steps < 0.5 s; 1,000 x 20 < 10 s;
-peak memory flat in the number of processes. Prints a table; asserts nothing.
+``json.dump`` and zip the same archives, and their ratio. Targets: ratio <= 2; 1,000 steps
+< 0.5 s; 1,000 x 20 < 10 s; peak memory flat in the number of processes. Prints a table;
+asserts nothing.
 
     .venv/bin/python benchmarks/bench_export.py [--processes 1000] [--profile NAME]
 """
@@ -63,15 +64,21 @@ def plain_zip(archives: dict, folder: Path) -> None:
             zf.writestr(name, json.dumps(archive))
 
 
-def run_case(label: str, documents: list[dict], folder: Path, profile: str) -> tuple:
-    start = time.perf_counter()
-    all_archives = [export_to(doc, folder, profile) for doc in documents]
-    export_s = time.perf_counter() - start
-    start = time.perf_counter()
-    for archives in all_archives:
-        plain_zip(archives, folder)
-    plain_s = time.perf_counter() - start
-    del all_archives
+def run_case(label: str, documents: list[dict], folder: Path, profile: str,
+             rounds: int = 1) -> tuple:
+    """Export each document, then dump+zip its archives right after (so both see the same
+    load of a shared machine); the best of ``rounds`` passes counts."""
+    export_s = plain_s = float("inf")
+    for _ in range(rounds):
+        spent_export = spent_plain = 0.0
+        for doc in documents:
+            start = time.perf_counter()
+            archives = export_to(doc, folder, profile)
+            middle = time.perf_counter()
+            plain_zip(archives, folder)
+            spent_export += middle - start
+            spent_plain += time.perf_counter() - middle
+        export_s, plain_s = min(export_s, spent_export), min(plain_s, spent_plain)
     tracemalloc.start()
     peaks = []
     for i, doc in enumerate(documents):
@@ -98,7 +105,7 @@ def measure(processes: int = 1000, profile: str = "fabrication-utilities-2.0") -
     with tempfile.TemporaryDirectory() as tmp:
         for label, documents in cases:
             label, steps, export_s, plain_s, peak, peaks = run_case(
-                label, documents, Path(tmp), profile)
+                label, documents, Path(tmp), profile, rounds=3 if len(documents) == 1 else 1)
             rows.append({"case": label, "steps": steps, "export_s": export_s,
                          "dump_zip_s": plain_s, "peak_mib": peak, "peaks_mib": peaks})
     return rows
@@ -110,13 +117,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--profile", default="fabrication-utilities-2.0")
     args = parser.parse_args(argv)
     print(f"profile {args.profile}; export = map + validate + deterministic zip")
-    header = f"{'case':<28}{'steps':>8}{'export s':>10}{'dump+zip s':>12}{'peak MiB':>10}"
+    header = (f"{'case':<28}{'steps':>8}{'export s':>10}{'dump+zip s':>12}{'ratio':>7}"
+              f"{'peak MiB':>10}")
     print(header + "  peak MiB per quarter of the processes")
     print("-" * (len(header) + 38))
     for row in measure(args.processes, args.profile):
         quarters = " ".join(f"{p:.1f}" for p in row["peaks_mib"]) or "-"
         print(f"{row['case']:<28}{row['steps']:>8}{row['export_s']:>10.3f}"
-              f"{row['dump_zip_s']:>12.3f}{row['peak_mib']:>10.1f}  {quarters}")
+              f"{row['dump_zip_s']:>12.3f}{row['export_s'] / row['dump_zip_s']:>6.1f}x"
+              f"{row['peak_mib']:>10.1f}  {quarters}")
 
 
 if __name__ == "__main__":

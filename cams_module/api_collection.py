@@ -25,7 +25,7 @@ from cams_module.nomad.errors import (
 )
 from cams_module.nomad.models import Dataset, Entry, Upload
 from cams_module.nomad.poll import PollPolicy
-from cams_module.nomad.session import RetryPolicy
+from cams_module.nomad.retry import RetryPolicy
 
 __all__ = [
     "AccessDenied", "AuthenticationError", "ConfigError", "DEFAULT_DEADLINE", "Dataset", "Entry",

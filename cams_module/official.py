@@ -10,6 +10,7 @@ import argparse
 import sys
 
 from cams_module.cli.official import COMMANDS, PROFILES, run
+from cams_module.editor.tk_window import run_window
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -26,8 +27,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("file", nargs="?", help="a *.archive.json file to open")
     parser.add_argument("--profile", choices=PROFILES, help="schema set (default: from m_def)")
     opts = parser.parse_args(args)
-    from cams_module.editor.tk_app import run_window
-
     return run_window(opts.file, opts.profile)
 
 

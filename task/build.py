@@ -281,8 +281,8 @@ class Builder:
         master_row.store_interface()
 
     def restrict(self, item: str, roles: list[str], create=False, edit=False,
-                 delete=False) -> None:
-        """Narrow the privileges of `roles` on `item` (view stays allowed)."""
+                 delete=False, view=True) -> None:
+        """Narrow the privileges of `roles` on `item`."""
         priv = self.adm.sys_privileges.copy(handlers=False)
         priv.set_where(item_id=self.item_ids[item])
         priv.open()
@@ -290,6 +290,7 @@ class Builder:
         for p in priv:
             if p.owner_rec_id.value in wanted:
                 p.edit()
+                p.f_can_view.value = view
                 p.f_can_create.value = create
                 p.f_can_edit.value = edit
                 p.f_can_delete.value = delete
@@ -329,8 +330,26 @@ class Builder:
         return rows.f_web_client_module.value or ""
 
 
-def fill_catalogues(task, definitions: dict) -> None:
-    """Step type catalogue and the NOMAD rights of each role."""
+def jam_privileges(role: str) -> dict[str, dict[str, bool]]:
+    """jam.py's privileges of `role` per item, from the rights table (they only shape the
+    browser's buttons; the server checks the table itself, see cams_module/lims/guard.py)."""
+    from cams_module.lims.rights import RIGHTS, UNKNOWN_ROLE
+
+    rights = RIGHTS.get(role, UNKNOWN_ROLE)
+    edit, steps = "edit" in rights, "steps" in rights
+    catalogue = "catalogues" in rights
+    return {
+        "processes": {"create": "create" in rights, "edit": edit or steps,
+                      "delete": "delete" in rights},
+        "steps": {"create": steps, "edit": edit, "delete": steps},
+        "step_types": {"create": catalogue, "edit": catalogue, "delete": catalogue},
+        "upload_log": {"view": "read_log" in rights},
+        "nomad_jobs": {"view": "read_jobs" in rights},
+    }
+
+
+def fill_catalogues(task) -> None:
+    """The step type catalogue (names and the item holding each type's values)."""
     rows = task.step_types.copy()
     rows.open(open_empty=True)
     for t in step_items.load_catalogue():
@@ -339,15 +358,6 @@ def fill_catalogues(task, definitions: dict) -> None:
         rows.values_item.value = t.item_name
         rows.post()
     rows.apply()
-    rights = task.nomad_rights.copy()
-    rights.open(open_empty=True)
-    for role in definitions["roles"]:
-        rights.append()
-        rights.role_name.value = role["name"]
-        rights.can_upload.value = bool(role.get("can_upload"))
-        rights.can_publish.value = bool(role.get("can_publish"))
-        rights.post()
-    rights.apply()
 
 
 def load_demo(task) -> int:
@@ -379,13 +389,12 @@ def build(out: Path, db: DbOptions | None = None, demo: bool = True,
         if spec.get("details"):
             builder.link_details(spec["name"], spec["details"] + [
                 t["name"] for t in type_items], shown=spec["details"])
-    everyone = [r["name"] for r in definitions["roles"]]
-    for spec in definitions["items"]:
-        if spec["name"] in ("upload_log", "nomad_jobs", "nomad_rights"):
-            builder.restrict(spec["name"], everyone)
-    read_only = [r["name"] for r in definitions["roles"] if r.get("read_only")]
-    for spec in definitions["items"]:
-        builder.restrict(spec["name"], read_only)
+    for role in definitions["roles"]:
+        privileges = jam_privileges(role["name"])
+        for item, allowed in privileges.items():
+            builder.restrict(item, [role["name"]], **allowed)
+        for spec in type_items:  # a step's typed values go with the step
+            builder.restrict(spec["name"], [role["name"]], **privileges["steps"])
     problems = builder.save_modules()
     if problems:
         raise SystemExit("module errors:\n" + "\n".join(problems))
@@ -394,7 +403,7 @@ def build(out: Path, db: DbOptions | None = None, demo: bool = True,
         raise SystemExit("jam.py could not load the task; see the log above")
     if task.pool is None:
         task.create_pool()
-    fill_catalogues(task, definitions)
+    fill_catalogues(task)
     count = load_demo(task) if demo else 0
     users = {u["login"]: {"password": passwords[u["login"]], "role": u["role"]}
              for u in definitions["users"]}

@@ -6,6 +6,8 @@ stand-in and checks what CAMS shows, what the upload log keeps and what NOMAD re
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import io
 import json
 import re
@@ -66,7 +68,7 @@ def test_upload_success_writes_status_entries_and_log(cams_server, nomad_server)
                                                                    "processed")
     assert log["upload_id"] == state["upload_id"]
     assert re.fullmatch(r"[0-9a-f]{64}", log["zip_sha256"])
-    assert len(log["files"]) == 11 and all(f.endswith(".archive.json") for f in log["files"])
+    assert len(log["files"]) == 23 and all(f.endswith(".archive.json") for f in log["files"])
     assert uploads_created(nomad_server) == 1
 
 
@@ -111,7 +113,8 @@ def test_invalid_data_names_step_and_field_and_sends_nothing(cams_server, nomad_
     assert (log["user_login"], log["action"], log["outcome"]) == ("m.rossi", "upload",
                                                                    "invalid")
     assert log["errors"] == [error] and log["files"] == [] and not log["zip_sha256"]
-    [job] = session.rows("nomad_jobs", ["process", "action", "state", "message"], process=pid)
+    [job] = cams_server.login("admin").rows("nomad_jobs", ["process", "action", "state",
+                                                           "message"], process=pid)
     assert (job["action"], job["state"]) == ("upload", "invalid")
     assert job["message"] == state["message"]
 
@@ -171,7 +174,7 @@ def test_a_nomad_2_with_another_plugin_version_is_caught_before_sending(
         state = session.state(pid)
     assert state["status"] == "not uploaded"  # nothing was sent: the status is as before
     assert "does not fit the NOMAD" in state["message"]
-    assert "and 30 more" in state["message"] and len(state["message"]) < 600
+    assert "and 63 more" in state["message"] and len(state["message"]) < 600  # 64 entries
     assert f"NOMAD at {other.url}" in state["message"]
     assert "schema_packages." in state["message"]  # names the class that NOMAD lacks
     assert uploads_created(other) == 0 and files_replaced(other) == 0
@@ -192,7 +195,8 @@ def test_double_press_is_refused_while_the_job_runs(cams_server, nomad_server):
     assert second["ok"] is False and "already under way" in second["message"]
     assert session.wait_status(pid, DONE)["status"] == "processed"
     assert uploads_created(nomad_server) == 1
-    assert [r["outcome"] for r in log_rows(session, pid)] == ["processed"]
+    assert [(r["outcome"], r["user_login"]) for r in log_rows(session, pid)] == [
+        ("refused", "m.rossi"), ("processed", "m.rossi")]  # every refusal is logged
 
 
 def test_reupload_updates_the_same_nomad_upload(cams_server, nomad_server):
@@ -239,7 +243,8 @@ def test_publish_only_for_granted_roles_and_never_changed_after(cams_server, nom
     assert again["ok"] is False and "never changed" in again["message"]
     assert nomad_server.stats()["total_requests"] == before
     outcomes = [(r["user_login"], r["action"], r["outcome"]) for r in log_rows(owner, pid)]
-    assert outcomes == [("m.rossi", "upload", "processed"), ("m.rossi", "publish", "refused"),
+    assert outcomes == [("steward", "publish", "refused"), ("m.rossi", "upload", "processed"),
+                        ("m.rossi", "publish", "refused"), ("steward", "publish", "refused"),
                         ("steward", "publish", "published"), ("m.rossi", "upload", "refused")]
 
 
@@ -308,14 +313,14 @@ def test_processing_that_outlasts_the_deadline_ends_failed(cams_server_factory, 
     server.stop()
 
 
-def test_export_serves_the_zip_without_uploading(cams_server, nomad_server):
-    session = cams_server.login("guest")
+def test_export_hands_the_zip_to_the_owner_without_uploading(cams_server, nomad_server):
+    session = cams_server.login("m.rossi")
     pid = session.process_id("Quick-Clean")
     reply = session.call("processes", "export_zip", pid)
     assert reply["ok"] is True and reply["file_name"] == "Quick-Clean.zip"
-    download = requests.get(cams_server.url.rstrip("/") + reply["url"], timeout=30)
-    assert download.status_code == 200
-    names = zipfile.ZipFile(io.BytesIO(download.content)).namelist()
+    content = base64.b64decode(reply["zip_base64"])
+    assert hashlib.sha256(content).hexdigest() == reply["sha256"]
+    names = zipfile.ZipFile(io.BytesIO(content)).namelist()
     assert len(names) == 3 and all(n.endswith(".archive.json") for n in names)
     bad = session.call("processes", "export_zip", session.process_id("Faulty-Demo"))
     assert bad["ok"] is False and bad["errors"][0]["field"] == "time_IN"

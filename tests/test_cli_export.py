@@ -57,7 +57,7 @@ def test_validate_clean_zip_and_dir(tmp_path, capsys):
     assert main(["export", str(DOCS / "mems_gyro_b2.json"), "-o", str(out)]) == 0
     capsys.readouterr()
     assert main(["validate", str(out)]) == 0
-    assert "11 archive(s) checked against fabrication-utilities-2.0: clean" in \
+    assert "18 archive(s) checked against fabrication-utilities-2.0: clean" in \
         capsys.readouterr().err
     folder = tmp_path / "unzipped"
     zipfile.ZipFile(out).extractall(folder)

@@ -16,7 +16,10 @@ from cams_module.editor.document import (
     new_document,
     write_atomic,
 )
+from cams_module.editor.plausibility import value_warning
+from cams_module.export import archive_bytes
 from cams_module.schema import load_schema_set
+from cams_module.schema.model import Quantity
 from cams_module.schema.paths import PathError
 
 EXAMPLES = Path(__file__).parent / "data" / "plugin-example-2.0.0"
@@ -78,39 +81,79 @@ def test_unknown_keys_are_kept_and_placed_after_known_ones(cleaning, upload):
     cleaning.save()
     saved = json.loads((upload / "Prova_cleaning.archive.json").read_text())
     dumping = saved["data"]["cleaning_steps"][0]["cleaning_dumping"][0]
-    assert list(dumping) == ["draining_duration", *UNKNOWN]
+    assert list(dumping) == sorted(["draining_duration", *UNKNOWN])
     assert dumping["resistivity_control"] == {"resistivity_target": 15}
     original = json.loads((EXAMPLES / "Prova_cleaning.archive.json").read_text())
     original["data"]["name"] = "Renamed"
     assert saved == original  # nothing lost, nothing else changed
 
 
-def test_key_order_is_schema_order(cleaning):
-    cls = cleaning.section_class("data")
-    data = cleaning.ordered()["data"]
-    keys = list(data)
-    assert keys[0] == "m_def"
-    quantities = [k for k in keys if k in cls.quantities]
-    subsections = [k for k in keys if k in cls.subsections]
-    assert quantities == [k for k in cls.quantities if k in data]
-    assert subsections == [k for k in cls.subsections if k in data]
-    assert keys == ["m_def", *quantities, *subsections]
-
-
-def test_schema_order_is_the_plugins_declared_order_not_alphabetical():
-    cls = load_schema_set("fabrication-utilities-2.0").get(RIE)
-    doc = new_document(cls.m_def, load_schema_set("fabrication-utilities-2.0"))
+def test_files_are_written_byte_for_byte_as_the_exporter_writes_them(cleaning):
+    assert cleaning.to_json().encode() == archive_bytes(cleaning.archive)
+    doc = new_document(RIE, load_schema_set("fabrication-utilities-2.0"))
     doc.set("data.wafer_side", "front")
     doc.set("data.name", "Trench etch")
     doc.set("data.depth_target", 250.0)
-    assert list(doc.ordered()["data"]) == ["m_def", "name", "wafer_side", "depth_target"]
+    assert list(json.loads(doc.to_json())["data"]) == ["depth_target", "m_def", "name",
+                                                      "wafer_side"]
+
+
+def test_modified_follows_the_real_state(cleaning, upload):
+    assert not cleaning.modified
+    cleaning.set("data.name", "Renamed")
+    assert cleaning.modified
+    cleaning.undo()
+    assert not cleaning.modified  # back to what is on disk
+    cleaning.redo()
+    cleaning.save()
+    assert not cleaning.modified
+    cleaning.set("data.name", "Prova cleaning")
+    cleaning.set("data.name", "Renamed")
+    assert not cleaning.modified  # the same as saved, by another way
+    assert new_document(RIE, load_schema_set("fabrication-utilities-2.0")).modified
+
+
+def test_physically_impossible_values_are_warnings_not_errors(tmp_path):
+    doc = new_document(RIE, load_schema_set("fabrication-utilities-2.0"), tmp_path / "x.json")
+    doc.set("data.etching_steps[0].chamber_pressure", -3)
+    doc.set("data.starting_date", "2025-03-02T10:00:00+01:00")
+    doc.set("data.ending_date", "2025-03-02T09:00:00+01:00")
+    doc.set("data.duration_target", -5)
+    assert doc.problems() == []
+    warnings = {w.path: w.message for w in doc.warnings()}
+    assert {w.severity for w in doc.warnings()} == {"warning"}
+    assert warnings == {
+        "data.etching_steps[0].chamber_pressure":
+            "a negative pressure (-3 mbar) is physically impossible",
+        "data.duration_target": "a negative duration (-5 s) is physically impossible",
+        "data.ending_date": "ending_date 2025-03-02T09:00:00+01:00 is before starting_date "
+                            "2025-03-02T10:00:00+01:00",
+    }
+    doc.set("data.ending_date", "2025-03-02T10:30:00+01:00")
+    doc.set("data.duration_target", 5)
+    doc.set("data.etching_steps[0].chamber_pressure", 0.04)
+    assert doc.warnings() == []
+    frequency = Quantity("rf", "np.float64", "megahertz")
+    assert value_warning(-1, frequency) == "a negative frequency (-1 MHz) is physically impossible"
+    assert value_warning(13.56, frequency) is None
+    assert "frequency" in value_warning(-300, Quantity("s", "np.float64", "revolutions_per_minute"))
+    assert value_warning(-5, Quantity("v", "np.float64", "volt")) is None  # may be negative
+
+
+def test_below_absolute_zero_is_a_warning():
+    schemas = load_schema_set("fabrication-utilities-2.0")
+    doc = load_document(EXAMPLES / "Prova_cleaning.archive.json")
+    doc.set("data.cleaning_steps[0].tank_temperature", -300)
+    assert [w.message for w in doc.warnings()] == [
+        "-300 °C is below absolute zero (-273.15 °C)"]
+    assert schemas is doc.schemas
 
 
 def test_saving_is_stable_and_pretty(cleaning, upload):
     first = cleaning.save().read_text()
     again = load_document(upload / "Prova_cleaning.archive.json")
     assert again.to_json() == first
-    assert first.startswith('{\n  "data": {\n    "m_def": ')
+    assert first.startswith('{\n  "data": {\n    "affiliation": ')
     assert first.endswith("}\n")
 
 
@@ -236,7 +279,7 @@ def test_content_the_schema_does_not_know_survives_a_save(tmp_path):
     saved = json.loads(path.read_text())
     assert saved == archive
     assert list(saved) == ["data", "metadata"]
-    assert list(saved["data"]) == ["m_def", "name", "etching_steps", "x_custom"]
+    assert list(saved["data"]) == ["etching_steps", "m_def", "name", "x_custom"]
 
 
 json_values = st.recursive(

@@ -10,6 +10,7 @@ from cams_module.editor.fields import (
     parse_scalar,
     parse_value,
 )
+from cams_module.editor.help import field_help
 from cams_module.schema import load_schema_set
 
 RIE = "schema_packages.steps.remove.etching.dry_etching.RIE"
@@ -40,9 +41,25 @@ def test_number_with_other_unit_is_converted(s20):
     assert pressure.unit == "millibar"
     assert parse_scalar("2 mbar", pressure) == 2
     assert parse_scalar("1 bar", pressure) == 1000
-    with pytest.raises(InputError, match="cannot be converted into millibar"):
+    with pytest.raises(InputError, match="cannot be converted into mbar"):
         parse_scalar("2 nm", pressure)
-    assert "millibar" in expected(pressure)
+    assert "mbar" in expected(pressure) and "millibar" not in expected(pressure)
+    assert parse_scalar("30 mtorr", pressure) == 0.04  # the digits typed, not 12
+    assert parse_scalar("30.00 mtorr", pressure) == 0.04000
+
+
+def test_durations_as_cams_writes_them(s20):
+    duration = q(s20, RIE, "duration_target")
+    assert duration.unit == "second"
+    for text in ("00:05:30", "5:30", "05:30", "5.5 min", "330 s", "330", "0:05:30"):
+        assert parse_scalar(text, duration) == 330, text
+    assert parse_scalar("1:00:00", duration) == 3600
+    assert "H:M:S" in expected(duration)
+    with pytest.raises(InputError, match="H:M:S"):
+        parse_scalar("00:75:00", duration)
+    pressure = q(s20, RIE_BASE, "chamber_pressure")
+    with pytest.raises(InputError, match="not a number in mbar"):
+        parse_scalar("00:05", pressure)  # a clock is a time, not a pressure
 
 
 def test_enum_accepts_only_its_values_case_insensitively(s20):
@@ -114,3 +131,13 @@ def test_json_fields_need_valid_json(s20):
     assert parse_scalar('"plain"', figure) == "plain"
     with pytest.raises(InputError, match="not valid JSON"):
         parse_scalar('{"data": [', figure)
+
+
+def test_help_names_the_cams_fields_from_the_mapping_profile():
+    s20 = "fabrication-utilities-2.0"
+    assert field_help(s20, RIE, "data.outputs[0].duration_measured") == (
+        "Filled from CAMS: RIE › Out_duration, RIE Metal › Out_time, RIE PlasmaPro › time_OUT")
+    assert field_help(s20, RIE, "data.name") == "Filled from CAMS: the step's name"
+    assert field_help(s20, RIE, "data.etching_steps[0].chamber_pressure") is None
+    assert field_help(s20, "no.such.Class", "data.x") is None
+    assert field_help(None, RIE, "data.name") is None

@@ -239,8 +239,10 @@ def _broken_profile(**changes):
     last = rie.entries[-1]
     bad = dataclasses.replace(last, target="recipe", path=(
         dataclasses.replace(last.path[0], name="recipe"),), **changes)
+    entries = rie.entries[:-1] + (bad,)
+    part = dataclasses.replace(rie.parts[0], entries=entries)
     return dataclasses.replace(prof, step_types={
-        **prof.step_types, "RIE": dataclasses.replace(rie, entries=rie.entries[:-1] + (bad,))
+        **prof.step_types, "RIE": dataclasses.replace(rie, entries=entries, parts=(part,))
     })
 
 
@@ -319,7 +321,7 @@ def test_zip_content_is_sorted_fixed_and_complete(tmp_path):
 
 def test_archive_json_is_stable():
     text = archive_bytes({"data": {"b": 1, "a": "µ"}}).decode()
-    assert text == '{\n  "data": {\n    "a": "µ",\n    "b": 1\n  }\n}\n'
+    assert text == '{"data":{"a":"µ","b":1}}\n'
 
 
 def test_failed_write_leaves_no_half_zip(tmp_path):

@@ -1,21 +1,17 @@
-"""Request bodies of the stand-in: multipart and chunked bodies split at awkward places."""
+"""Request bodies of the stand-in over real HTTP: multipart and chunked bodies split at
+awkward places, and malformed ones refused with 400."""
 
 from __future__ import annotations
 
-import io
 import os
+import socket
 import zipfile
+from urllib.parse import urlsplit
 
 import pytest
 import requests
 
-from cams_module.standin.bodies import BodyError, BodyReader
-from tests.test_nomad_standin import auth, create_upload, entries_of, wait_done
-
-
-class Headers(dict):
-    def get(self, key, default=None):
-        return super().get(key.lower(), default)
+from tests.test_nomad_standin import JSON, auth, create_upload, entries_of, wait_done
 
 
 def multipart(boundary: str, parts: list[tuple[str, str | None, bytes]]) -> bytes:
@@ -29,34 +25,90 @@ def multipart(boundary: str, parts: list[tuple[str, str | None, bytes]]) -> byte
     return out + f"--{boundary}--\r\n".encode()
 
 
-def reader(body: bytes, content_type: str) -> BodyReader:
-    return BodyReader(io.BytesIO(body), Headers({"content-length": str(len(body)),
-                                                 "content-type": content_type}))
+def raw_file(server, token: str, upload_id: str, name: str) -> bytes:
+    response = requests.get(f"{server.url}/uploads/{upload_id}/raw/{name}",
+                            headers=auth(token), timeout=10)
+    assert response.status_code == 200, response.text
+    return response.content
+
+
+def send_raw(server, head: str, body: bytes) -> bytes:
+    """Send one hand-made HTTP request and return the whole answer (the server closes)."""
+    url = urlsplit(server.url)
+    with socket.create_connection((url.hostname, url.port), timeout=10) as sock:
+        sock.sendall(head.encode() + b"\r\n" + body)
+        answer = b""
+        while data := sock.recv(65536):
+            answer += data
+    return answer
+
+
+def uploads_of(server, token: str) -> int:
+    return requests.get(f"{server.url}/uploads", headers=auth(token),
+                        timeout=10).json()["pagination"]["total"]
 
 
 @pytest.mark.parametrize("size", [0, 1, 70, 64 * 1024 - 3, 64 * 1024 + 5, 200_000])
-def test_multipart_file_content_survives_chunk_boundaries(tmp_path, size):
+def test_multipart_file_content_survives_chunk_boundaries(nomad_server, size):
+    token = nomad_server.token()
     # near-misses of the delimiter, never the delimiter itself
     content = (b"\r\n--bn\x00\r\n-" + os.urandom(16).replace(b"\r", b"")) * (size // 20 + 1)
     content = content[:size]
-    body = multipart("bnd", [("upload_name", None, b"x"), ("file", "a.zip", content)])
-    parts = reader(body, "multipart/form-data; boundary=bnd").save_multipart(tmp_path)
-    assert [(p.name, p.filename) for p in parts] == [("upload_name", None), ("file", "a.zip")]
-    assert parts[0].value == "x"
-    assert parts[1].path.read_bytes() == content
+    body = multipart("bnd", [("upload_name", None, b"x"), ("file", "a.bin", content)])
+    response = requests.post(f"{nomad_server.url}/uploads", data=body, timeout=30, headers={
+        **auth(token), "Content-Type": "multipart/form-data; boundary=bnd"})
+    assert response.status_code == 200, response.text
+    upload_id = response.json()["upload_id"]
+    assert raw_file(nomad_server, token, upload_id, "a.bin") == content
 
 
-def test_truncated_multipart_is_a_body_error(tmp_path):
+def test_truncated_multipart_is_refused_and_creates_nothing(nomad_server):
+    token = nomad_server.token()
     body = multipart("bnd", [("file", "a.zip", b"abc")])[:-12]
-    with pytest.raises(BodyError):
-        reader(body, "multipart/form-data; boundary=bnd").save_multipart(tmp_path)
+    response = requests.post(f"{nomad_server.url}/uploads", data=body, timeout=10, headers={
+        **auth(token), "Content-Type": "multipart/form-data; boundary=bnd"})
+    assert response.status_code == 400
+    assert "multipart" in response.json()["detail"]
+    assert uploads_of(nomad_server, token) == 0
 
 
-def test_chunked_body_is_decoded(tmp_path):
-    raw = b"5\r\nhello\r\n6;ext=1\r\n world\r\n0\r\n\r\n"
-    body = BodyReader(io.BytesIO(raw), Headers({"transfer-encoding": "chunked"}))
-    assert body.read_all(limit=100) == b"hello world"
-    assert not body.present
+def test_multipart_without_boundary_is_refused(nomad_server):
+    token = nomad_server.token()
+    response = requests.post(f"{nomad_server.url}/uploads", data=b"--x--\r\n", timeout=10,
+                             headers={**auth(token), "Content-Type": "multipart/form-data"})
+    assert response.status_code == 400
+    assert "boundary" in response.json()["detail"]
+
+
+def test_chunked_body_in_odd_sized_chunks_is_decoded(nomad_server):
+    token = nomad_server.token()
+    content = b'{"data": {"m_def": "x", "name": "' + b"y" * 5000 + b'"}}'
+    chunked = b""
+    for start, size in ((0, 1), (1, 7), (8, 0x1000)):
+        part = content[start:start + size]
+        chunked += f"{len(part):X}\r\n".encode() + part + b"\r\n"
+    rest = content[8 + 0x1000:]
+    chunked += f"{len(rest):x}\r\n".encode() + rest + b"\r\n0\r\n\r\n"
+    host = urlsplit(nomad_server.url).netloc
+    head = (f"POST /api/v1/uploads?file_name=one.archive.json HTTP/1.1\r\nHost: {host}\r\n"
+            f"Authorization: Bearer {token}\r\nAccept: application/json\r\n"
+            "Transfer-Encoding: chunked\r\nConnection: close\r\n")
+    answer = send_raw(nomad_server, head, chunked)
+    assert answer.startswith(b"HTTP/1.1 200"), answer[:300]
+    upload_id = requests.get(f"{nomad_server.url}/uploads", headers=auth(token),
+                             timeout=10).json()["data"][0]["upload_id"]
+    assert raw_file(nomad_server, token, upload_id, "one.archive.json") == content
+
+
+def test_malformed_chunked_body_is_refused(nomad_server):
+    token = nomad_server.token()
+    host = urlsplit(nomad_server.url).netloc
+    head = (f"POST /api/v1/uploads?file_name=x.json HTTP/1.1\r\nHost: {host}\r\n"
+            f"Authorization: Bearer {token}\r\nTransfer-Encoding: chunked\r\n"
+            "Connection: close\r\n")
+    answer = send_raw(nomad_server, head, b"zz\r\nhello\r\n0\r\n\r\n")
+    assert answer.startswith(b"HTTP/1.1 400"), answer[:300]
+    assert uploads_of(nomad_server, token) == 0
 
 
 def test_large_multipart_upload_over_http(nomad_server, tmp_path):
@@ -73,12 +125,18 @@ def test_large_multipart_upload_over_http(nomad_server, tmp_path):
     upload_id = response.json()["upload_id"]
     wait_done(nomad_server, token, upload_id)
     assert entries_of(nomad_server, token, upload_id)["data"][0]["process_status"] == "SUCCESS"
-    blob = requests.get(f"{nomad_server.url}/uploads/{upload_id}/raw/blob.bin",
-                        headers=auth(token), timeout=30)
-    assert len(blob.content) == 3 * 1024 * 1024
+    assert len(raw_file(nomad_server, token, upload_id, "blob.bin")) == 3 * 1024 * 1024
 
 
 def test_empty_upload_has_no_entries(nomad_server):
     token = nomad_server.token()
     data = create_upload(nomad_server, token, b"")["data"]
     assert data["process_running"] is False and data["entries"] == 0
+
+
+def test_file_name_with_a_path_is_refused(nomad_server):
+    token = nomad_server.token()
+    response = requests.post(f"{nomad_server.url}/uploads", headers={**JSON, **auth(token)},
+                             files={"file": ("../evil.zip", b"abc")}, timeout=10)
+    assert response.status_code == 400
+    assert uploads_of(nomad_server, token) == 0

@@ -1,7 +1,7 @@
 from cams_module.nomad.errors import ProcessingFailed
 from cams_module.nomad.models import Entry, Upload
 from cams_module.nomad.poll import PollPolicy
-from cams_module.nomad.session import RetryPolicy, retry_after_seconds
+from cams_module.nomad.retry import RetryPolicy, retry_after_seconds
 from cams_module.status import NomadStatus
 
 GUI = "http://127.0.0.1:1/gui"

@@ -28,7 +28,7 @@ PROFILE_FILE = ROOT / "cams_module" / "cams2nomad" / "profiles" / f"{PROFILE_NAM
 REVIEW_DOC = ROOT / "docs" / "profile-2.0-review.md"
 SP = "schema_packages."
 GENERIC = SP + "fabrication_utilities.FabricationProcessStep"
-# CAMS step types whose 2.0 class NOMAD cannot load -> exported as the generic step.
+# CAMS step types whose 2.0 class NOMAD cannot load -> exported as loadable 2.0 steps.
 FALLBACK_TYPES = {
     "Track": "Track", "Track 2": "Track", "LTO Densification": "LTODensification",
     "SOD": "SOD", "Doping": "Doping",
@@ -77,6 +77,7 @@ CASES: dict[str, tuple[dict, dict]] = {
          "peb_time": "00:01:00", "peb_temperature": 110, "photoresist": "AZ5214E"},
         {"coating_steps[0].priming.priming_duration": 600.0,   # 10 min in seconds
          "coating_steps[0].priming.primer_temperature": 110.0,
+         "coating_steps[0].priming.primer_name": "HMDS",
          "coating_steps[0].resist_material[0].name": "AZ5214E"},
     ),
     "Wet Cleaning": (
@@ -251,7 +252,10 @@ CASES: dict[str, tuple[dict, dict]] = {
          "photoresist_thiknes": 1.4, "peb": "Yes", "PEB_TEMP": 110, "PEB_TIME": "00:01:00",
          "hardbake": "No", "harbake_time": 0, "hardbake_temp": 120, "sftbake_temp": 100,
          "softbake": "Yes", "softbake_time": 60, "water_rinse_and_spin_dryer": "Yes"},
-        {},
+        {"coating_steps[0].priming.priming_duration": 600.0,   # 10 min in seconds
+         "coating_steps[0].priming.primer_name": "HMDS",
+         "coating_steps[0].resist_material[0].name": "AZ5214E",
+         "thickness_target": 1400.0},                          # um -> nm
     ),
     "Track 2": (
         {"DeWetting": 5, "Dev": 45, "Expo": 6, "aligner": "MA6", "alignment_type": "back side",
@@ -260,23 +264,33 @@ CASES: dict[str, tuple[dict, dict]] = {
          "photoresist_thiknes": 1.3, "peb": "No", "PEB_TEMP": 0, "PEB_TIME": "00:00:00",
          "hardbake": "Yes", "harbake_time": 120, "hardbake_temp": 115, "sftbake_temp": 95,
          "softbake": "Yes", "softbake_time": 90, "water_rinse_and_spin_dryer": "No"},
-        {},
+        {"coating_steps[0].priming.priming_duration": 300.0,
+         "coating_steps[0].priming.primer_name": "none",
+         "coating_steps[0].resist_material[0].name": "S1813",
+         "thickness_target": 1300.0},
     ),
     "LTO Densification": (
         {"lto_densification_type": "N2 anneal", "densification_temperature": 900,
          "densification_duration": 60, "Out_Thickness": 480, "process_number": 31,
          "recepi_name": "DENS900"},
-        {"recipe_name": "DENS900", "duration": 60.0},
+        {"annealing_steps[0].name": "N2 anneal",
+         "annealing_steps[0].ramp_up.end_value": 900.0,
+         "annealing_steps[0].duration": 60.0, "outputs.job_number": 31,
+         "recipe_name": "DENS900"},
     ),
     "SOD": (
         {"sod_tipe": "P509", "HF": 30, "Water_Rinse": "Yes", "spin_dryer": "Yes",
          "peb_duration": "00:15:00", "spinner_speed": 3000, "sod_amount": 2},
-        {},
+        {"coating_steps[0].resist_material[0].name": "P509",
+         "coating_steps[0].spin_phase.spin_frequency": 3000.0,
+         "coating_steps[0].dispensed_volume": 2.0},
     ),
     "Doping": (
         {"doping_type": "Boron", "duration": 45, "temperature": 950, "process_number": 3,
          "doping_recipe": "BDOP950"},
-        {"recipe_name": "BDOP950", "duration": 45.0},
+        {"annealing_steps[0].name": "Boron", "annealing_steps[0].duration": 45.0,
+         "annealing_steps[0].ramp_up.end_value": 950.0, "outputs.job_number": 3,
+         "recipe_name": "BDOP950"},
     ),
 }
 
@@ -345,12 +359,13 @@ def test_profile_loads_through_the_engine_and_is_the_default(profile):
 
 def test_every_class_is_a_loadable_2_0_class(profile, schemas):
     for name, step_type in profile.step_types.items():
-        assert step_type.m_def.startswith(SP), name
-        cls = schemas.get(step_type.m_def)
-        assert cls is not None and not getattr(cls, "unreachable", False), name
+        for part in step_type.parts:
+            assert part.m_def.startswith(SP), name
+            cls = schemas.get(part.m_def)
+            assert cls is not None and not getattr(cls, "unreachable", False), name
     for name, cls_name in FALLBACK_TYPES.items():
-        assert profile.step_types[name].m_def == GENERIC
         assert cls_name in (profile.step_types[name].note or "")
+        assert profile.step_types[name].m_def != GENERIC
 
 
 def test_cases_cover_every_step_type_and_every_mapped_field(profile):
@@ -358,7 +373,7 @@ def test_cases_cover_every_step_type_and_every_mapped_field(profile):
     for name, (fields, expected) in CASES.items():
         step_type = profile.step_types[name]
         assert step_type.fields <= set(fields), (name, step_type.fields - set(fields))
-        own_targets = {e.target for e in step_type.own_entries}
+        own_targets = {e.target for e in step_type.parts[0].entries if e.source is None}
         assert set(expected) == own_targets, (name, own_targets ^ set(expected))
 
 
@@ -373,14 +388,18 @@ def test_step_type_exports_exact_values_and_validates(step_type, profile, schema
         got = at(data, path)
         assert got == value and type(got) is type(value), (path, got, value)
     assert_valid(result, schemas)
-    # nothing lost: every CAMS field is mapped or kept in the notes as "field: value"
-    taken = profile.step_types[step_type].fields
+    # nothing lost: every CAMS field is in a quantity or kept in the notes as "field: value"
+    rows = result.report.fields
+    assert [r["field"] for r in rows] == list(fields)
     notes = data.get("notes", "")
-    for field, value in fields.items():
-        if field not in taken:
-            assert f"\n{field}: {render(value)}" in f"\n{notes}", (field, notes)
+    for row in rows:
+        archive = result.archives[row["archive"]]["data"]
+        if row["where"] == "notes":
+            assert f"\n{row['field']}: {render(row['value'])}" in f"\n{notes}", row
+        else:
+            assert at(archive, row["path"][len("data."):]) is not None, row
     unmapped = {u.field for u in result.report.unmapped if u.step_id == 101}
-    assert unmapped == set(fields) - taken
+    assert unmapped == {r["field"] for r in rows if r["where"] == "notes"}
     # no -1 placeholder, no NaN anywhere
     for value in walk_values(data):
         if isinstance(value, int | float) and not isinstance(value, bool):
@@ -422,37 +441,45 @@ def test_all_30_step_types_in_one_process_validate(schemas):
         for i, (name, (fields, _)) in enumerate(sorted(CASES.items()))
     ]
     result = export_process({"process": dict(PROCESS), "steps": steps}, profile=PROFILE_NAME)
-    assert len(result.archives) == 31
+    assert len(result.step_files) == 30
+    assert len(result.archives) == 1 + len(result.part_files) > 31
     assert_valid(result, schemas)
 
 
 # ------------------------------------------------- types NOMAD 2.0.0 cannot load: no loss
 @pytest.mark.parametrize("step_type", sorted(FALLBACK_TYPES))
-def test_fallback_type_loses_nothing(step_type, profile, schemas):
+def test_unloadable_type_becomes_loadable_steps_and_loses_nothing(step_type, profile, schemas):
     fields, _ = CASES[step_type]
     result = export_process(document(step_type, fields), profile=PROFILE_NAME)
-    data = step_data(result)
-    assert data["m_def"] == GENERIC
     assert_valid(result, schemas)
-    text = json.dumps(data, ensure_ascii=False)
-    notes = data.get("notes", "")
-    entries = {e.field: e for e in profile.step_types[step_type].own_entries if e.field}
+    files = [f for sid, f in result.part_files if sid == 101]
+    for name in files:
+        assert result.archives[name]["data"]["m_def"] != SP + "steps.transform." + (
+            FALLBACK_TYPES[step_type])
+    text = json.dumps([result.archives[f] for f in files], ensure_ascii=False)
     for field, value in fields.items():
-        if field in entries:
-            assert at(data, entries[field].target) == entries[field].run(value)
-        else:
-            assert f"{field}: {render(value)}" in notes.splitlines(), field
-        assert render(value) in text
+        row = next(r for r in result.report.fields if r["field"] == field)
+        if row["where"] == "notes":
+            assert f"{field}: {render(value)}" in step_data(result)["notes"].splitlines()
+        assert render(value) in text or row["where"] == "quantity", field
 
 
-def test_track_keeps_the_exposure_the_seed_lost_to_a_duplicate_key():
+def test_track_exposure_and_temperatures_land_in_their_own_steps():
     fields, _ = CASES["Track"]
-    data = step_data(export_process(document("Track", fields), profile=PROFILE_NAME))
-    lines = data["notes"].splitlines()
-    assert "Expo: 8.5" in lines
+    result = export_process(document("Track", fields), profile=PROFILE_NAME)
+    steps = [result.archives[f]["data"] for sid, f in result.part_files]
+    exposure = next(d for d in steps if d["name"].startswith("Track run: exposure"))
+    assert exposure["duration"] == pytest.approx(8.5 / 60)        # the seed lost 'Expo'
+    peb = next(d for d in steps if d["name"].startswith("Track run: post-exposure bake"))
     # temperatures stay temperatures (the seed ran a time conversion on them)
-    assert "hardbake_temp: 120" in lines and "sftbake_temp: 100" in lines
-    assert "PEB_TIME: 00:01:00" in lines
+    assert peb["baking_steps"][0] == {"tag": "PEB", "duration": 1.0, "baking_temperature": 110.0}
+    soft = next(d for d in steps if d["name"].startswith("Track run: soft bake"))
+    assert soft["baking_steps"][0]["baking_temperature"] == 100.0
+    # hardbake: No -> no hard bake step; its values stay in the notes, with the reason
+    assert not any("hard bake" in d["name"] for d in steps)
+    assert "hardbake_temp: 120" in steps[0]["notes"].splitlines()
+    reasons = {u.field: u.reason for u in result.report.unmapped}
+    assert "hardbake: No" in reasons["hardbake_temp"]
 
 
 # ------------------------------------------------------------- the seed's known defects
@@ -567,8 +594,8 @@ def test_uncertain_targets_are_marked_with_a_note(profile):
     for name, st in profile.step_types.items():
         for e in st.own_entries:
             if e.target.endswith(".name") or "ramp_" in e.target or e.has_constant:
-                assert e.uncertain or e.target == "sog_steps[0].dewetting_temperature", (
-                    name, e.target)
+                assert e.uncertain or e.target in (
+                    "sog_steps[0].dewetting_temperature", "instruments[0].name"), (name, e.target)
 
 
 def test_export_report_lists_the_uncertain_targets_used():
@@ -605,15 +632,15 @@ def test_review_doc_lists_exactly_the_uncertain_targets(profile):
         if len(cells) == 4 and cells[2].startswith("`"):
             listed.add((cells[0], cells[2].strip("`")))
     assert listed == marked
-    fallback_section = doc.split("## Step types exported as the generic", 1)[1]
+    split_section = doc.split("## CAMS steps that become several NOMAD entries", 1)[1]
     for name in FALLBACK_TYPES:
-        assert f"\n| {name} |" in fallback_section
+        assert f"\n| {name} |" in split_section
 
 
 # ------------------------------------------------- schemas answered by a live NOMAD server
 def test_profile_loads_and_exports_against_schemas_read_as_json_schema(schemas):
     """When the target NOMAD is reachable its GET /schemas answers replace the snapshot."""
-    used = {st.m_def for st in load_profile(PROFILE_NAME).step_types.values()}
+    used = {p.m_def for st in load_profile(PROFILE_NAME).step_types.values() for p in st.parts}
     used.add(SP + "fabrication_utilities.FabricationProcess")
     live = SchemaSet.from_jsonschema("live", {m: schemas.to_jsonschema(m) for m in used})
     profile = load_profile(PROFILE_NAME, schemas=live)

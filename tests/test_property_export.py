@@ -12,6 +12,7 @@ import copy
 import io
 import json
 import re
+import unicodedata
 import zipfile
 from pathlib import Path
 
@@ -81,7 +82,8 @@ def _strict_json(data: bytes) -> object:
 def _check_accepted(profile_name: str, document: dict, result, tmp_path) -> None:
     schemas = PROFILES[profile_name].schemas
     mainfiles = set(result.archives)
-    assert len(mainfiles) == len(document["steps"]) + 1
+    assert len(mainfiles) == len(result.part_files) + 1 >= len(document["steps"]) + 1
+    assert len(result.step_files) == len(document["steps"])
     for name, archive in result.archives.items():
         assert SAFE_FILE.match(name), name
         assert len(name.encode()) < 255
@@ -106,7 +108,10 @@ def test_random_documents_raise_only_export_error_and_accepted_ones_validate(
     except ExportError as err:
         assert err.problems
         text = str(err)
-        assert "\x00" not in text or True  # messages may quote the value; they must render
+        # messages may quote a hostile value, but it must render: control characters escaped
+        lines = text.split("\n")
+        assert len(lines) == len(err.problems) + 1
+        assert not any(unicodedata.category(c) == "Cc" for line in lines for c in line), text
         assert all(p.message for p in err.problems)
         return
     _check_accepted(profile_name, document, result, tmp_path_factory.mktemp("zip"))

@@ -2,7 +2,7 @@
 
 import pytest
 
-from cams_module.cams2nomad.converters import ConversionError, Target, to_number
+from cams_module.cams2nomad.converters import ConversionError, Target, to_duration, to_number
 from cams_module.cams2nomad.units import UnitError, parse_quantity, tidy_number
 from cams_module.editor.units import unit_label
 from cams_module.schema.paths import PathError, format_path, parse_path
@@ -30,12 +30,69 @@ def test_numbers_are_converted_into_the_declared_unit(text, unit, expected):
 
 def test_thirty_millitorr_in_millibar():
     assert parse_quantity("30 mtorr", "mbar") == pytest.approx(0.0399967105, rel=1e-9)
+    assert parse_quantity("30 mtorr", "mbar", keep_input_precision=True) == 0.04
+
+
+@pytest.mark.parametrize(
+    ("text", "unit", "stored"),
+    [
+        ("30 mtorr", "millibar", 0.04),  # 0.0399967…: the digits typed, at least 3
+        ("1 mtorr", "millibar", 0.00133),
+        ("30.000 mtorr", "millibar", 0.039997),
+        ("300 K", "degree_Celsius", 26.85),  # exact conversions stay exact
+        ("1 h", "second", 3600),
+        ("1 day", "second", 86400),
+        ("100 degF", "degree_Celsius", 37.8),
+        ("1.5 um", "nanometer", 1500),
+        ("00:05:31", "minute", 5.52),
+        ("0.1234567 um", "nanometer", 123.4567),
+    ],
+)
+def test_stored_values_keep_the_precision_typed(text, unit, stored):
+    assert parse_quantity(text, unit, keep_input_precision=True) == stored
+
+
+@pytest.mark.parametrize(
+    ("text", "unit", "seconds"),
+    [("00:05:30", "second", 330), ("05:30", "second", 330), ("5:30", "second", 330),
+     ("1:00:00", "minute", 60), ("00:00:01.5", "second", 1.5), ("5 min", "second", 300),
+     ("330 s", "second", 330), ("330", "second", 330)],
+)
+def test_durations_in_every_way_cams_users_write_them(text, unit, seconds):
+    assert parse_quantity(text, unit) == seconds
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [("00:60:00", "not a valid H:M:S time"), ("1:2:3:4", "not written"),
+     ("a:b", "not written M:S"), ("1.5:30", "not a valid M:S time")],
+)
+def test_broken_clock_times_say_how_to_write_a_duration(text, fragment):
+    with pytest.raises(UnitError, match=fragment) as caught:
+        parse_quantity(text, "second")
+    assert "H:M:S (00:05:30)" in str(caught.value)
+
+
+def test_the_exporter_reads_clock_times_with_the_same_code():
+    assert to_duration("00:05:30", Target("np.float64", "second"), None,
+                                  "H:M:S") == 330
+    with pytest.raises(ConversionError, match="not a valid H:M:S time"):
+        to_duration("00:60:00", Target("np.float64", "second"), None, "H:M:S")
+
+
+def test_messages_use_unit_symbols():
+    with pytest.raises(UnitError) as caught:
+        parse_quantity("3 kg", "degree_Celsius")
+    assert "°C" in str(caught.value) and "degree_Celsius" not in str(caught.value)
+    with pytest.raises(UnitError, match="in µm"):
+        parse_quantity("abc", "micrometer")
 
 
 @pytest.mark.parametrize(
     ("text", "unit", "fragment"),
     [
         ("abc", "nm", "is not a number in nm"),
+        ("00:05:30", "millibar", "is not a number in mbar"),
         ("3 kg", "nm", "cannot be converted into nm"),
         ("3 furlongs_per_fortnight", "nm", "unknown unit"),
         ("3 nm", None, "has no unit"),

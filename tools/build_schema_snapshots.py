@@ -144,10 +144,12 @@ def build_set(name: str, catalogue: dict, docs: dict[str, dict]) -> tuple[Schema
 
     # Process/step classes: those NOMAD serves a schema for, plus every step/process entry
     # class of the catalogue (the unreachable ones have no served schema).
+    # Also every calculation sheet (calculus: DepositionRate, EtchingRate, ...), which the
+    # 2.0 profile writes beside the steps.
     roots = sorted(set(docs) | {
         m for m in catalogue
         if all_classes[m].is_entry and any(
-            b.endswith((".FabricationProcessStep", ".FabricationProcess"))
+            b.endswith((".FabricationProcessStep", ".FabricationProcess", ".BaseCalculusSheet"))
             for b in (m, *all_classes[m].mro))
     })
     keep: set[str] = set()

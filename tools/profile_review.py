@@ -15,7 +15,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 PROFILES = ROOT / "cams_module" / "cams2nomad" / "profiles"
 DEFAULT = "fabrication-utilities-2.0"
-GENERIC_STEP = "FabricationProcessStep"  # the plugin's generic step class (last m_def part)
 DOCS = {DEFAULT: ROOT / "docs" / "profile-2.0-review.md"}
 
 
@@ -24,45 +23,62 @@ def load_profile(name: str) -> dict:
     return json.loads((PROFILES / f"{name}.json").read_text(encoding="utf-8"))
 
 
+def parts(step_type: dict) -> list[dict]:
+    """The NOMAD entries a CAMS step type becomes: its "entries", or the type itself."""
+    return step_type.get("entries") or [step_type]
+
+
 def uncertain_rows(profile: dict) -> list[tuple[str, str, str, str]]:
     """(CAMS type, `CAMS field` or constant, target path, note) of every uncertain entry."""
     rows = []
     for type_name, step_type in profile["step_types"].items():
-        for entry in step_type["quantities"]:
-            if not entry.get("uncertain"):
-                continue
-            source = entry.get("field")
-            if source is None:
-                source = f"constant {json.dumps(entry.get('constant'))}"
-            else:
-                source = f"`{source}`"
-            rows.append((type_name, source, entry["target"], entry.get("note", "")))
+        for part in parts(step_type):
+            for entry in part["quantities"]:
+                if not entry.get("uncertain"):
+                    continue
+                source = entry.get("field")
+                if source is None:
+                    source = f"constant {json.dumps(entry.get('constant'))}"
+                else:
+                    source = f"`{source}`"
+                rows.append((type_name, source, entry["target"], entry.get("note", "")))
     return rows
 
 
-def is_fallback(step_type: dict) -> bool:
-    """True when a step type is exported as the plugin's generic step class."""
-    return step_type["m_def"].rsplit(".", 1)[-1] == GENERIC_STEP
-
-
-def fallback_rows(profile: dict) -> list[tuple[str, str, str]]:
-    """(CAMS type, CAMS fields mapped, note) of every type exported as the generic step."""
+def split_rows(profile: dict) -> list[tuple[str, str, str]]:
+    """(CAMS type, its NOMAD entries in order, why) of every type that becomes several."""
     rows = []
     for type_name, step_type in profile["step_types"].items():
-        if is_fallback(step_type):
-            mapped = ", ".join(
-                f"`{e['field']}` → `{e['target']}`" for e in step_type["quantities"] if "field" in e
-            )
-            rows.append((type_name, mapped or "none", step_type.get("note", "")))
+        if "entries" not in step_type:
+            continue
+        listed = []
+        for i, part in enumerate(step_type["entries"], start=1):
+            cls = part["m_def"].rsplit(".", 1)[-1]
+            text = f"{i}. {part['part']}: `{cls}`"
+            if part.get("kind") == "calculation":
+                text += " (calculation, not a step)"
+            if part.get("when"):
+                text += f" — only when `{part['when']}` is Yes"
+            if part.get("note"):
+                text += f" — {part['note']}"
+            listed.append(text)
+        rows.append((type_name, "<br>".join(listed), step_type.get("note", "")))
     return rows
+
+
+def kept_rows(profile: dict) -> list[tuple[str, str, str]]:
+    """(CAMS type, CAMS field, why no 2.0 quantity holds it) of the values kept in notes."""
+    return [(type_name, field, reason)
+            for type_name, step_type in profile["step_types"].items()
+            for field, reason in step_type.get("kept_in_notes", {}).items()]
 
 
 def class_note_rows(profile: dict) -> list[tuple[str, str, str]]:
-    """(CAMS type, m_def, note) of the other step types whose class choice carries a note."""
+    """(CAMS type, m_def, note) of the single-entry step types whose class carries a note."""
     return [
         (type_name, st["m_def"], st["note"])
         for type_name, st in profile["step_types"].items()
-        if st.get("note") and not is_fallback(st)
+        if st.get("note") and "entries" not in st
     ]
 
 
@@ -110,20 +126,40 @@ def render(profile: dict) -> str:
         ]
         for type_name, m_def, note in classes:
             lines.append(f"| {_cell(type_name)} | `{m_def}` | {_cell(note)} |")
-    fallbacks = fallback_rows(profile)
-    if fallbacks:
+    splits = split_rows(profile)
+    if splits:
         lines += [
             "",
-            f"## Step types exported as the generic `{GENERIC_STEP}`",
+            "## CAMS steps that become several NOMAD entries",
             "",
-            "Their own class cannot be loaded by the target NOMAD. The fields listed are mapped; "
-            "every other CAMS field of the step goes into its `notes`.",
+            "Each CAMS step of these types becomes the NOMAD entries listed, in this order; the "
+            "process lists the steps in order (its `steps`) and names the calculations in its "
+            "notes. Each entry's name says which CAMS step it comes from, e.g. "
+            "`Lithography M1: soft bake (CAMS step 5, Track)`. An entry marked \"only when\" is "
+            "written only when that CAMS field says Yes; otherwise its values stay in the notes "
+            "of the first entry, with that reason. A calculation (DepositionRate, EtchingRate) "
+            "refers to its step and is written only when all its CAMS values are given; NOMAD "
+            "computes the rate.",
             "",
-            "| CAMS step type | CAMS fields mapped | why |",
+            "| CAMS step type | NOMAD entries | why |",
             "|---|---|---|",
         ]
-        for type_name, mapped, note in fallbacks:
-            lines.append(f"| {_cell(type_name)} | {_cell(mapped)} | {_cell(note)} |")
+        for type_name, listed, note in splits:
+            lines.append(f"| {_cell(type_name)} | {listed} | {_cell(note)} |")
+    kept = kept_rows(profile)
+    if kept:
+        lines += [
+            "",
+            "## CAMS values kept in notes",
+            "",
+            "No quantity of the target plugin can hold these; the exporter keeps them in the "
+            "step's `notes` and lists them, with this reason, in the export report.",
+            "",
+            "| CAMS step type | CAMS field | why no quantity holds it |",
+            "|---|---|---|",
+        ]
+        for type_name, field, reason in kept:
+            lines.append(f"| {_cell(type_name)} | `{_cell(field)}` | {_cell(reason)} |")
     return "\n".join(lines) + "\n"
 
 

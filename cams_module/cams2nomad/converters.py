@@ -149,24 +149,11 @@ def to_integer(value: Any, target: TargetLike, unit: str | None = None, fmt: str
 
 
 # ----------------------------------------------------------------------- duration
-_CLOCK_FORMATS = {"H:M:S": ("hour", "minute", "second"), "M:S": ("minute", "second")}
-_CLOCK_PART = re.compile(r"^\d+(\.\d+)?$")
-
-
 def _clock_seconds(value: Any, fmt: str) -> float:
-    names = _CLOCK_FORMATS[fmt]
-    example = "01:30:00" if fmt == "H:M:S" else "05:30"
-    expected = f"a duration written {fmt}, e.g. {example}"
-    if not isinstance(value, str):
-        raise ConversionError(f"{value!r} is not written {fmt}", expected)
-    parts = value.strip().split(":")
-    if len(parts) != len(names) or not all(_CLOCK_PART.match(p.strip()) for p in parts):
-        raise ConversionError(f"{value!r} is not written {fmt}", expected)
-    numbers = [float(p) for p in parts]
-    if any(n >= 60 for n in numbers[1:]) or any("." in p for p in parts[:-1]):
-        raise ConversionError(f"{value!r} is not a valid {fmt} time", expected)
-    factors = {"hour": 3600.0, "minute": 60.0, "second": 1.0}
-    return sum(n * factors[name] for n, name in zip(numbers, names, strict=True))
+    try:
+        return units.clock_seconds(value, fmt)
+    except units.UnitError as exc:
+        raise ConversionError(exc.message, exc.expected) from None
 
 
 def to_duration(value: Any, target: TargetLike, unit: str | None = None, fmt: str | None = None):
@@ -177,7 +164,7 @@ def to_duration(value: Any, target: TargetLike, unit: str | None = None, fmt: st
     """
     fmt = fmt or unit
     out_unit = target.unit or "second"
-    if fmt in _CLOCK_FORMATS:
+    if fmt in units.CLOCK_FORMATS:
         seconds = _clock_seconds(value, fmt)
         return _finite(convert_quantity(seconds, "second", out_unit), value, f"a {fmt} time")
     if not fmt:
@@ -258,6 +245,17 @@ def to_datetime(value: Any, target: TargetLike, unit: str | None = None, fmt: st
     return moment.isoformat()
 
 
+def to_quantity(value: Any, target: TargetLike, unit: str | None = None, fmt: str | None = None):
+    """Like ``number``, but text may carry its own unit: "480 nm", "0.48 um" or "480"."""
+    if not isinstance(value, str):
+        return to_number(value, target, unit)
+    try:
+        number = units.parse_quantity(value, unit)
+    except units.UnitError as exc:
+        raise ConversionError(exc.message, exc.expected) from None
+    return to_number(number, target, unit)
+
+
 Converter = Callable[..., Any]
 
 CONVERTERS: dict[str, Converter] = {
@@ -268,6 +266,7 @@ CONVERTERS: dict[str, Converter] = {
     "yes_no": to_yes_no,
     "enum": to_enum,
     "datetime": to_datetime,
+    "quantity": to_quantity,
 }
 
 # Which target kinds each converter can fill (checked when a profile is loaded).
@@ -279,6 +278,7 @@ TARGET_KINDS: dict[str, set[str]] = {
     "yes_no": {"bool", "enum"},
     "enum": {"enum"},
     "datetime": {"datetime"},
+    "quantity": {"float"},
 }
 
 
@@ -304,7 +304,7 @@ def check_entry(name: str, target: TargetLike, unit: str | None, fmt: str | None
     target_unit = _unit_or_error(target.unit)
     if isinstance(target_unit, str):
         return f"the schema's unit {target.unit!r}: {target_unit}"
-    if name == "number":
+    if name in ("number", "quantity"):
         if target_unit is not None and not unit:
             return (
                 f"the quantity is in {target.unit}: give the CAMS unit in 'unit' "
@@ -320,7 +320,7 @@ def check_entry(name: str, target: TargetLike, unit: str | None, fmt: str | None
         spec = fmt or unit
         if not spec:
             return "a duration needs 'format': H:M:S, M:S, or a time unit such as min"
-        if spec not in _CLOCK_FORMATS:
+        if spec not in units.CLOCK_FORMATS:
             bad = _unit_mismatch(spec, target_unit, target.unit)
             if bad:
                 return f"duration format {spec!r}: {bad}"
@@ -349,4 +349,34 @@ def _unit_mismatch(unit: str, target_unit, target_unit_name: str | None) -> str 
         return str(exc)
     if not compatible(source, target_unit):
         return f"CAMS unit {unit!r} cannot be converted into {target_unit_name!r}"
+    return None
+
+
+# ------------------------------------------------------------------------- choice
+def choose(value: Any, table: Sequence[tuple[str, Any]]) -> Any:
+    """The value the profile's table gives for a CAMS value (keys compared without case)."""
+    key = value if isinstance(value, str) else to_yes_no(value, Target("bool"))
+    if isinstance(key, bool):
+        key = "yes" if key else "no"
+    wanted = key.strip().lower()
+    for option, result in table:
+        if option.strip().lower() == wanted:
+            return result
+    raise ConversionError(f"{value!r} is not one of the listed values",
+                          f"one of {[o for o, _ in table]}")
+
+
+def check_choice(values: Any, target: TargetLike) -> str | None:
+    """Why a "values" table (CAMS value -> target value) cannot fill ``target`` (or None)."""
+    if not isinstance(values, dict) or not values:
+        return "\"values\" must be an object: CAMS value -> the value written"
+    kind = type_kind(target.type)
+    for result in values.values():
+        if kind == "str" and isinstance(result, str):
+            continue
+        if kind == "enum" and result in (target.enum or ()):
+            continue
+        if kind == "bool" and isinstance(result, bool):
+            continue
+        return f"\"values\" result {result!r} does not fit a {target.type} quantity"
     return None

@@ -10,9 +10,9 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from cams_module.cams2nomad.converters import ConversionError
+from cams_module.cams2nomad.converters import ConversionError, Target, to_yes_no
 from cams_module.cams2nomad.paths import drop_empty_slots, get_value, parse_path, set_value
-from cams_module.cams2nomad.profile import Entry
+from cams_module.cams2nomad.profile import Entry, Part, StepType
 
 NOTES = parse_path("notes")
 UNMAPPED_HEADER = "CAMS fields without a NOMAD quantity:"
@@ -36,6 +36,7 @@ class Mapped:
     unmapped: list[tuple[str, Any]] = field(default_factory=list)
     uncertain: list[Entry] = field(default_factory=list)
     origins: dict[str, tuple[str, Any]] = field(default_factory=dict)  # target -> (key, value)
+    entries: dict[str, Entry] = field(default_factory=dict)  # target -> the entry that wrote it
 
 
 def is_blank(value: Any) -> bool:
@@ -47,24 +48,17 @@ def is_blank(value: Any) -> bool:
     return isinstance(value, list | dict) and not value
 
 
-def map_section(
-    m_def: str,
-    entries: tuple[Entry, ...],
-    document: dict,
-    fields: dict | None = None,
-    ignore: frozenset[str] = frozenset(),
-) -> Mapped:
-    """Apply ``entries`` to a process/step ``document`` (its CAMS ``fields`` for steps).
-
-    Values no entry takes (document keys outside ``ignore`` and all CAMS fields) are kept as
-    "key: value" lines in ``notes`` and listed in ``unmapped``.
-    """
+def apply_entries(m_def: str, entries: tuple[Entry, ...], document: dict,
+                  fields: dict | None = None) -> Mapped:
+    """Write every entry that has a value; collect conversion problems (no notes)."""
     fields = fields or {}
     out = Mapped(data={"m_def": m_def})
     for entry in entries:
         if entry.has_constant:
             set_value(out.data, entry.path, entry.constant)
             continue
+        if entry.refers_to is not None:
+            continue  # resolved once the archives have names
         key = entry.source if entry.source is not None else entry.field
         value = document.get(key) if entry.source is not None else fields.get(key)
         if is_blank(value):
@@ -80,23 +74,121 @@ def map_section(
             continue
         set_value(out.data, entry.path, converted)
         out.origins[entry.target] = (key, value)
+        out.entries[entry.target] = entry
         if entry.uncertain:
             out.uncertain.append(entry)
+    return out
+
+
+def add_notes(mapped: Mapped, unmapped: list[tuple[str, Any]]) -> None:
+    """Keep ``unmapped`` values as "key: value" lines in the section's notes."""
+    mapped.unmapped.extend(unmapped)
+    if not unmapped:
+        return
+    lines = "\n".join(f"{k}: {render(v)}" for k, v in unmapped)
+    existing = get_value(mapped.data, NOTES)
+    block = f"{UNMAPPED_HEADER}\n{lines}"
+    set_value(mapped.data, NOTES, f"{existing}\n\n{block}" if existing else block)
+
+
+def map_section(
+    m_def: str,
+    entries: tuple[Entry, ...],
+    document: dict,
+    fields: dict | None = None,
+    ignore: frozenset[str] = frozenset(),
+) -> Mapped:
+    """Apply ``entries`` to a process/step ``document`` (its CAMS ``fields`` for steps).
+
+    Values no entry takes (document keys outside ``ignore`` and all CAMS fields) are kept as
+    "key: value" lines in ``notes`` and listed in ``unmapped``.
+    """
+    fields = fields or {}
+    out = apply_entries(m_def, entries, document, fields)
     taken_sources = {e.source for e in entries if e.source is not None}
     taken_fields = {e.field for e in entries if e.field is not None}
-    for key in document:
-        if key not in taken_sources and key not in ignore and not is_blank(document[key]):
-            out.unmapped.append((key, document[key]))
-    for key in sorted(fields):
-        if key not in taken_fields and not is_blank(fields[key]):
-            out.unmapped.append((key, fields[key]))
-    if out.unmapped:
-        lines = "\n".join(f"{k}: {render(v)}" for k, v in out.unmapped)
-        existing = get_value(out.data, NOTES)
-        block = f"{UNMAPPED_HEADER}\n{lines}"
-        set_value(out.data, NOTES, f"{existing}\n\n{block}" if existing else block)
+    unmapped = [(k, v) for k, v in document.items()
+                if k not in taken_sources and k not in ignore and not is_blank(v)]
+    unmapped += [(k, fields[k]) for k in sorted(fields)
+                 if k not in taken_fields and not is_blank(fields[k])]
+    add_notes(out, unmapped)
     drop_empty_slots(out.data)
     return out
+
+
+@dataclass
+class MappedStep:
+    """The NOMAD entries one CAMS step became, in process order, and what stayed in notes."""
+
+    parts: list[tuple[Part, Mapped]]  # only the entries that are written; parts[0] is main
+    all_parts: tuple[Part, ...] = ()  # the step type's list, written or not
+    problems: list[FieldProblem] = field(default_factory=list)
+    kept: list[tuple[str, Any, str]] = field(default_factory=list)  # key, value, reason
+    not_done: set[str] = field(default_factory=set)  # kept: their sub-step's switch says No
+
+
+NO_ENTRY = "no entry of the profile takes this CAMS field"
+
+
+def map_step(step_type: StepType, document: dict, ignore: frozenset[str]) -> MappedStep:
+    """Map one CAMS step to its NOMAD entries (the profile's list for its type).
+
+    An entry with a ``when`` switch is written only when that CAMS field says Yes; any other
+    entry after the first only when it takes a CAMS value. Values no written entry takes are
+    kept in the first entry's notes, each with the reason.
+    """
+    fields = document.get("fields") or {}
+    out = MappedStep(parts=[], all_parts=step_type.parts)
+    taken: set[str] = set()
+    skipped: dict[str, str] = {}
+    for i, part in enumerate(step_type.parts):
+        if part.when is not None and not _switch_on(part, fields):
+            reason = (f"the CAMS step says {part.when}: {render(fields.get(part.when))}, so no "
+                      f"NOMAD {part.label or 'step'} is written for it")
+            skipped.update({f: reason for f in part.fields})
+            out.not_done |= part.fields
+            continue
+        mapped = apply_entries(part.m_def, part.entries, document, fields)
+        seen = {p.field for p in out.problems}
+        out.problems.extend(p for p in mapped.problems if p.field not in seen)  # once a field
+        used = {e.field for e in mapped.entries.values() if e.field}
+        if i and part.when is None and not used:
+            continue
+        needed = {e.field for e in part.entries if e.field}
+        if part.kind == "calculation" and used != needed:
+            missing = ", ".join(sorted(needed - used))
+            skipped.update({f: f"the {part.label} needs {', '.join(sorted(needed))}; without "
+                               f"{missing} it is not written" for f in used})
+            continue
+        taken |= used | ({part.when} if part.when else set())
+        out.parts.append((part, mapped))
+    reasons = dict(step_type.kept_in_notes)
+    sources = step_type.sources
+    kept = [(k, v) for k, v in document.items()
+            if k not in ignore and k not in sources and not is_blank(v)]
+    kept += [(k, fields[k]) for k in sorted(fields) if k not in taken and not is_blank(fields[k])]
+    main = out.parts[0][1] if out.parts else Mapped(data={"m_def": step_type.m_def})
+    add_notes(main, kept)
+    for k, v in kept:
+        reason = skipped.get(k) or reasons.get(k)
+        if reason is None:
+            reason = NO_ENTRY if k in step_type.fields else (
+                f"{k!r} is not a field of the CAMS step type {step_type.name!r}")
+        out.kept.append((k, v, reason))
+    out.not_done = {k for k, _ in kept} & out.not_done
+    for _, mapped in out.parts:
+        drop_empty_slots(mapped.data)
+    return out
+
+
+def _switch_on(part: Part, fields: dict) -> bool:
+    value = fields.get(part.when)
+    if is_blank(value):
+        return False
+    try:
+        return bool(to_yes_no(value, Target("bool")))
+    except ConversionError:  # e.g. "Other (see Note)": not a Yes, so no step is invented
+        return False
 
 
 def render(value: Any) -> str:

@@ -120,33 +120,113 @@ def tidy_number(value: float) -> float | int:
     return rounded
 
 
-def parse_quantity(text: str, unit: str | None) -> float | int:
+def unit_symbol(unit: str | None) -> str:
+    """The unit as people write it ("mbar" for "millibar", "°C", "µm"); '' when unitless."""
+    if not unit:
+        return ""
+    try:
+        return f"{parse_unit(unit):~P}" or unit
+    except ValueError:
+        return unit
+
+
+CLOCK_FORMATS = {"H:M:S": ("hour", "minute", "second"), "M:S": ("minute", "second")}
+_CLOCK_PART = re.compile(r"^\d+(\.\d+)?$")
+_CLOCK_FACTORS = {"hour": 3600.0, "minute": 60.0, "second": 1.0}
+
+
+def clock_seconds(value: Any, fmt: str) -> float:
+    """Seconds of a duration written on a clock: ``fmt`` "H:M:S" ("01:30:00") or "M:S"
+    ("05:30"); minutes and seconds below 60, only the seconds may have decimals."""
+    names = CLOCK_FORMATS[fmt]
+    example = "01:30:00" if fmt == "H:M:S" else "05:30"
+    expected = f"a duration written {fmt}, e.g. {example}"
+    if not isinstance(value, str):
+        raise UnitError(f"{value!r} is not written {fmt}", expected)
+    parts = value.strip().split(":")
+    if len(parts) != len(names) or not all(_CLOCK_PART.match(p.strip()) for p in parts):
+        raise UnitError(f"{value!r} is not written {fmt}", expected)
+    numbers = [float(p) for p in parts]
+    if any(n >= 60 for n in numbers[1:]) or any("." in p for p in parts[:-1]):
+        raise UnitError(f"{value!r} is not a valid {fmt} time", expected)
+    return sum(n * _CLOCK_FACTORS[name] for n, name in zip(numbers, names, strict=True))
+
+
+def _significant_digits(number_text: str) -> int:
+    """Significant digits written in a number ("30" -> 2, "0.040" -> 2, "1.5e3" -> 2)."""
+    mantissa = re.split(r"[eE]", number_text.strip().lstrip("+-"))[0].replace(",", ".")
+    digits = mantissa.replace(".", "").lstrip("0")
+    return max(len(digits), 1)
+
+
+def round_significant(value: float, digits: int) -> float:
+    """``value`` rounded to ``digits`` significant digits."""
+    if value == 0 or not math.isfinite(value):
+        return value
+    return float(f"{value:.{digits}g}")
+
+
+def keep_precision(value: float, written: str, exact_digits: int = 6,
+                   min_digits: int = 3) -> float | int:
+    """A converted number stored sensibly: exact when the conversion needs at most
+    ``exact_digits`` significant digits (300 K -> 26.85 °C, 1 h -> 3600 s), else rounded
+    to the digits the user wrote (at least ``min_digits``): 30 mtorr -> 0.04 mbar."""
+    if round_significant(value, exact_digits) == clean_float(value):
+        return tidy_number(value)
+    digits = max(_significant_digits(written), min_digits)
+    return tidy_number(round_significant(value, digits))
+
+
+def parse_quantity(text: str, unit: str | None, *,
+                   keep_input_precision: bool = False) -> float | int:
     """Read ``"1.5 um"`` or ``"1500"`` and return the number in ``unit`` (the declared unit).
 
     A bare number is taken to be in the declared unit already; a number with a unit of the
-    same dimension is converted. Raise UnitError telling the user what is expected.
+    same dimension is converted. When ``unit`` is a time, a clock time is read too:
+    "00:05:30" (H:M:S) or "05:30" (M:S). With ``keep_input_precision`` a converted number
+    keeps the precision it was written with (see ``keep_precision``) instead of 14 digits.
+    Raise UnitError telling the user what is expected, units written as symbols (mbar, °C).
     """
-    expected = f"a number in {unit}" if unit else "a number"
+    symbol = unit_symbol(unit)
+    expected = f"a number in {symbol}" if unit else "a number"
+    raw = text.strip()
+    if unit and ":" in raw and is_time(parse_unit(unit)):
+        fmt = "H:M:S" if raw.count(":") == 2 else "M:S"
+        try:
+            seconds = clock_seconds(raw, fmt)
+        except UnitError as exc:
+            raise UnitError(f"{exc.message}; write a duration as H:M:S (00:05:30), "
+                            f"M:S (05:30) or with a unit (5.5 min, 330 s)",
+                            exc.expected) from None
+        converted = convert_quantity(seconds, "second", unit)
+        if keep_input_precision:
+            return keep_precision(converted, f"{seconds:g}")
+        return tidy_number(converted)
+    if ":" in raw:
+        raise UnitError(f"{raw!r} is not {expected}; a clock time (H:M:S) fits only a "
+                        "duration", expected)
     match = _NUMBER_AND_UNIT.match(text)
     if not match:
-        raise UnitError(f"{text.strip()!r} is not {expected} (e.g. '1.5'"
-                        + (f" or '1.5 {unit}')" if unit else ")"), expected)
+        raise UnitError(f"{raw!r} is not {expected} (e.g. '1.5'"
+                        + (f" or '1.5 {symbol}')" if unit else ")"), expected)
     number = parse_number(match.group(1))
     given = match.group(2)
     if not given:
         return tidy_number(number)
     if not unit:
-        raise UnitError(f"this field has no unit; write a plain number, not {text.strip()!r}",
+        raise UnitError(f"this field has no unit; write a plain number, not {raw!r}",
                         "a plain number")
     try:
         converted = ureg.Quantity(number, given).to(unit).magnitude
     except pint.errors.UndefinedUnitError:
-        raise UnitError(f"unknown unit {given!r}; write the number in {unit}",
+        raise UnitError(f"unknown unit {given!r}; write the number in {symbol}",
                         expected) from None
     except pint.errors.DimensionalityError:
-        raise UnitError(f"{given!r} cannot be converted into {unit} (different kind of "
+        raise UnitError(f"{given!r} cannot be converted into {symbol} (different kind of "
                         "quantity)", expected) from None
-    except (pint.errors.PintError, ValueError, AttributeError, TypeError) as exc:
-        raise UnitError(f"cannot convert {text.strip()!r} into {unit}: {exc}",
-                        expected) from None
+    except (pint.errors.PintError, ValueError, AttributeError, TypeError, SyntaxError):
+        raise UnitError(f"cannot read {raw!r} as a number with a unit; write e.g. "
+                        f"'1.5 {symbol}'", expected) from None
+    if keep_input_precision:
+        return keep_precision(float(converted), match.group(1))
     return tidy_number(float(converted))

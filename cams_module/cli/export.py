@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,7 @@ from cams_module.nomad.client import NomadClient
 from cams_module.nomad.config import NomadConfig
 from cams_module.nomad.schemas import schemas_from_nomad
 from cams_module.schema import load_schema_set
+from cams_module.schema.yaml_package import embed, schema_mode
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
@@ -51,6 +53,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--nomad", action="store_true",
                    help="judge by the schemas of the NOMAD in NOMAD_URL (NOMAD 2.x); the "
                    "shipped snapshot when it cannot be asked")
+    p.add_argument("--schema", choices=["plugin", "embedded"],
+                   help="plugin: archives name the facility plugin's classes (default, or env "
+                   "CAMS_NOMAD_SCHEMA); embedded: the zip carries those classes as a NOMAD "
+                   "YAML schema package, for a NOMAD without the plugin")
     p.set_defaults(handler=_export)
 
     p = sub.add_parser("validate", help="check an upload zip or folder against a schema set",
@@ -108,14 +114,22 @@ def _export_one(document: Any, out: Path, args: argparse.Namespace) -> int:
 
     try:
         profile = args.profile or _default()
+        embedded = schema_mode(args.schema) == "embedded"
+        if embedded and args.nomad:
+            print("--nomad judges by the NOMAD's plugin; an embedded schema needs none",
+                  file=sys.stderr)
+            return EXIT_INPUT
         schemas = _nomad_schemas(profile) if args.nomad else None
         result = export_process(document, profile=profile, schemas=schemas)
+        if embedded:
+            prof = load_profile(profile)
+            result = replace(result, archives=embed(result.archives, prof.schemas))
     except ExportError as err:
         for problem in err.problems:
             print(str(problem), file=sys.stderr)
         print(f"{len(err.problems)} problem(s); nothing written", file=sys.stderr)
         return EXIT_INPUT
-    except (KeyError, ProfileError) as exc:
+    except (KeyError, ProfileError, ValueError) as exc:  # ValueError: CAMS_NOMAD_SCHEMA
         print(exc.args[0] if isinstance(exc, KeyError) else str(exc), file=sys.stderr)
         return EXIT_INPUT
     except NomadError as exc:  # --nomad without a usable configuration

@@ -6,10 +6,10 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
 
 from cams_module.editor.document import ArchiveDocument, DocumentError, load_document, new_document
-from cams_module.editor.fields import InputError, expected, field_kind, parse_scalar, parse_value
+from cams_module.editor.fields import InputError, expected, parse_scalar, parse_value, stored_text
 from cams_module.editor.profiles import SET_2_0, SET_2025_04, creatable_classes, set_name_for
 from cams_module.editor.zip_members import NotAnUpload, expanded
 from cams_module.schema import load_schema_set
@@ -67,10 +67,17 @@ def run(argv: list[str], out: TextIO | None = None, err: TextIO | None = None) -
 def _get(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     doc = load_document(args.file, args.profile)
     steps = parse_path(args.path)
+    if not doc.exists(steps):
+        undefined = _undefined_key(doc, steps)
+        if undefined:
+            print(f"error: {args.file}: {args.path}: {undefined}", file=err)
+            return 2
+        if len(steps) > 1 and doc.exists(steps[:-1]) and isinstance(steps[-1], str):
+            print(f"{args.file}: {args.path} is empty (not set)", file=err)
+            return 1
     value = doc.get(steps)
-    if isinstance(value, dict | list):
-        shown = _ordered_at(doc, steps)  # sections in the order they are saved in
-        print(json.dumps(shown, indent=2, ensure_ascii=False), file=out)
+    if isinstance(value, dict | list):  # keys in the order files are saved in (sorted)
+        print(json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False), file=out)
     elif isinstance(value, str):
         print(value, file=out)
     else:
@@ -78,11 +85,16 @@ def _get(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return 0
 
 
-def _ordered_at(doc: ArchiveDocument, steps: tuple) -> Any:
-    node: Any = doc.ordered()
-    for step in steps:
-        node = node[step]
-    return node
+def _undefined_key(doc: ArchiveDocument, steps: tuple) -> str | None:
+    """Why ``steps`` names no key of its section's class (listing the valid keys), or None
+    when the class defines it (or the class is unknown)."""
+    if len(steps) < 2 or not isinstance(steps[-1], str):
+        return None
+    cls = doc.section_class(steps[:-1])
+    if cls is None or steps[-1] in cls.quantities or steps[-1] in cls.subsections:
+        return None
+    keys = ", ".join(sorted((*cls.quantities, *cls.subsections))) or "none"
+    return f"{cls.short_name} has no key {steps[-1]!r}; its keys are: {keys}"
 
 
 def _set(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -111,6 +123,7 @@ def _set(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         print(f"error: {where}: {exc}", file=err)
         return 2
     before = {(p.path, p.code, p.message) for p in doc.problems()}
+    warned = {(w.path, w.message) for w in doc.warnings()}
     doc.set(steps, value)
     fresh = [p for p in doc.problems() if (p.path, p.code, p.message) not in before]
     if fresh:
@@ -120,10 +133,14 @@ def _set(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         print(f"{args.file} was not changed", file=err)
         return 1
     doc.save()
-    numeric = field_kind(quantity) in ("number", "integer")
-    unit = getattr(quantity, "unit", None) if numeric else None
-    shown = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-    print(f"{args.path} = {shown}{' ' + unit if unit else ''}", file=out)
+    if isinstance(value, list):
+        shown = json.dumps(value, ensure_ascii=False)
+    else:
+        shown = stored_text(value, quantity)
+    print(f"{args.path} = {shown}", file=out)
+    for warning in doc.warnings():
+        if (warning.path, warning.message) not in warned:
+            print(f"warning: {args.file}: {warning.path}: {warning.message}", file=err)
     return 0
 
 
@@ -154,6 +171,8 @@ def _validate_one(name: str, path: Path, profile: str | None, out: TextIO) -> in
         return 1
     for problem in problems:
         print(f"{name}: {problem.path}: {problem.message} [{problem.code}]", file=out)
+    for warning in doc.warnings():
+        print(f"{name}: {warning.path}: warning: {warning.message}", file=out)
     if not problems:
         print(f"{name}: valid", file=out)
     return 1 if problems else 0

@@ -1,29 +1,28 @@
-"""The archive being edited: values by key path, sub-sections, schema order, undo/redo, save.
+"""The archive being edited: values by key path, sub-sections, undo/redo, save.
 
 An ArchiveDocument wraps the archive dict exactly as read. Keys the schema does not know are
-kept where they are and written back; nothing is dropped. Every change goes through a method
-here, so undo/redo and the "modified" flag stay right for the window and the CLI alike.
+kept and written back; nothing is dropped. Every change goes through a method here, so
+undo/redo and the "modified" flag (the archive differs from the saved file) stay right for
+the window and the CLI alike. Files are written as the exporter writes them (keys sorted).
 """
 
 from __future__ import annotations
 
 import copy
-import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from cams_module.schema import load_schema_set, validate_archive
 from cams_module.schema.paths import PathError, Step, format_path, parse_path
 
+from .archive_file import DocumentError, archive_text, read_json, write_atomic
+from .plausibility import plausibility_warnings
 from .profiles import ProfileError, set_name_for
 
 UNDO_LIMIT = 500
-
-
-class DocumentError(ValueError):
-    """The file cannot be read as an archive, or an edit does not fit it."""
+_UNCHANGED = ""  # no change yet: the saved text is taken at the first change
+__all__ = ["ArchiveDocument", "DocumentError", "load_document", "new_document",
+           "section_class", "write_atomic"]
 
 
 def section_class(schemas: Any, steps: tuple[Step, ...], archive: dict) -> Any:
@@ -54,33 +53,31 @@ def section_class(schemas: Any, steps: tuple[Step, ...], archive: dict) -> Any:
 class ArchiveDocument:
     """An archive dict with path-based editing, schema-aware key order and undo/redo."""
 
-    def __init__(self, archive: dict, schemas: Any = None, path: str | Path | None = None):
+    def __init__(self, archive: dict, schemas: Any = None, path: str | Path | None = None,
+                 scratch: bool = False):
+        """``scratch``: a throwaway copy for trying a value (no undo, no modified flag)."""
         if not isinstance(archive, dict):
             raise DocumentError("an archive must be a JSON object with a 'data' section")
         self.archive = archive
         self.schemas = schemas
         self.path = Path(path) if path else None
+        self.scratch = scratch
         self._undo: list[dict] = []
         self._redo: list[dict] = []
-        self.modified = False
+        self._saved: str | None = _UNCHANGED
+
+    @property
+    def modified(self) -> bool:
+        """True when the archive differs from the file as last read or saved."""
+        if self._saved is None:
+            return True
+        return self._saved != _UNCHANGED and archive_text(self.archive) != self._saved
 
     # ----- reading ------------------------------------------------------------------
     @classmethod
     def read_json(cls, path: str | Path) -> dict:
         """Read a JSON file; DocumentError names the file, line and column when it is broken."""
-        try:
-            text = Path(path).read_text(encoding="utf-8")
-        except OSError as exc:
-            raise DocumentError(f"{path}: cannot read the file ({exc.strerror})") from None
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise DocumentError(
-                f"{path}: not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
-            ) from None
-        if not isinstance(data, dict):
-            raise DocumentError(f"{path}: an archive must be a JSON object with a 'data' section")
-        return data
+        return read_json(path)
 
     def get(self, path: str | tuple) -> Any:
         """The value at a key path (``data.etching_steps[0].chamber_pressure``)."""
@@ -210,7 +207,6 @@ class ArchiveDocument:
             return False
         self._redo.append(self.archive)
         self.archive = self._undo.pop()
-        self.modified = True
         return True
 
     def redo(self) -> bool:
@@ -219,26 +215,12 @@ class ArchiveDocument:
             return False
         self._undo.append(self.archive)
         self.archive = self._redo.pop()
-        self.modified = True
         return True
 
-    # ----- order, validation and saving ----------------------------------------------------
-    def ordered(self) -> dict:
-        """A copy with keys in schema order: ``m_def``, quantities, then sub-sections in the
-        class's declared order, then keys the schema does not know, as they came."""
-        out = {}
-        keys = ["data"] + [k for k in self.archive if k != "data"]
-        for key in keys:
-            if key not in self.archive:
-                continue
-            value = self.archive[key]
-            cls = self.section_class(("data",)) if key == "data" else None
-            out[key] = _order(value, self.schemas, cls)
-        return out
-
+    # ----- validation and saving ------------------------------------------------------
     def to_json(self) -> str:
-        """Pretty, stable JSON text of the archive (2-space indent, schema key order)."""
-        return json.dumps(self.ordered(), indent=2, ensure_ascii=False) + "\n"
+        """The file's text: the exporter's format (sorted keys, 2-space indent)."""
+        return archive_text(self.archive)
 
     def sibling_mainfiles(self) -> set[str] | None:
         """Names of the ``*.archive.json`` files next to this one (the upload's mainfiles)."""
@@ -251,7 +233,6 @@ class ArchiveDocument:
 
     def problems(self) -> list:
         """Every problem the exporter's validator finds (Problem: path, code, message)."""
-
         if self.schemas is None:
             return []
         return validate_archive(
@@ -261,14 +242,20 @@ class ArchiveDocument:
             upload_mainfiles=self.sibling_mainfiles(),
         )
 
+    def warnings(self) -> list:
+        """Values NOMAD accepts that cannot be physically right (negative pressure, an end
+        before the start): Problems with ``severity="warning"``; they never block a save."""
+        return plausibility_warnings(self.archive, self.schemas)
+
     def save(self, path: str | Path | None = None) -> Path:
         """Write the archive atomically (temp file in the same folder, then rename)."""
         target = Path(path) if path else self.path
         if target is None:
             raise DocumentError("choose a file name to save to")
-        write_atomic(target, self.to_json())
+        text = self.to_json()
+        write_atomic(target, text)
         self.path = target
-        self.modified = False
+        self._saved = text
         return target
 
     # ----- internals --------------------------------------------------------------------
@@ -285,13 +272,17 @@ class ArchiveDocument:
             return None
 
     def _checkpoint(self) -> None:
+        if self.scratch:
+            return
+        if self._saved == _UNCHANGED:
+            self._saved = archive_text(self.archive)
         self._undo.append(copy.deepcopy(self.archive))
         del self._undo[:-UNDO_LIMIT]
         self._redo.clear()
-        self.modified = True
 
     def _rollback(self) -> None:
-        self.archive = self._undo.pop()
+        if not self.scratch:
+            self.archive = self._undo.pop()
 
     def _make_parent(self, steps: tuple[Step, ...]) -> Any:
         node: Any = self.archive
@@ -324,62 +315,11 @@ def _child(node: Any, step: Step, where: tuple) -> Any:
     return node[step]
 
 
-def _order(value: Any, schemas: Any, cls: Any) -> Any:
-    if isinstance(value, list):
-        return [_order(item, schemas, _item_class(schemas, cls, item)) for item in value]
-    if not isinstance(value, dict) or cls is None:
-        return copy.deepcopy(value)
-    own = schemas.get(value.get("m_def", "")) if value.get("m_def") else None
-    cls = own or cls
-    out: dict = {}
-    if "m_def" in value:
-        out["m_def"] = value["m_def"]
-    for name in cls.quantities:
-        if name in value:
-            out[name] = copy.deepcopy(value[name])
-    for name, sub in cls.subsections.items():
-        if name in value:
-            out[name] = _order(value[name], schemas, schemas.get(sub.section))
-    for name, item in value.items():
-        if name not in out:
-            out[name] = copy.deepcopy(item)
-    return out
-
-
-def _item_class(schemas: Any, cls: Any, item: Any) -> Any:
-    if isinstance(item, dict) and item.get("m_def") and schemas.get(item["m_def"]):
-        return schemas.get(item["m_def"])
-    return cls
-
-
-def write_atomic(path: str | Path, text: str) -> None:
-    """Write ``text`` to ``path`` via a temp file in the same folder and an atomic rename,
-    so a crash never leaves a half-written archive."""
-    target = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if target.exists():
-            os.chmod(tmp, target.stat().st_mode & 0o777)
-        else:
-            os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
 def load_document(path: str | Path, profile: str | None = None,
                   fallback: str | None = None) -> ArchiveDocument:
     """Open an archive file with the schema set its ``data.m_def`` belongs to (or ``profile``).
     When the m_def names no known plugin, use ``fallback`` if given (else DocumentError)."""
-
-
-    archive = ArchiveDocument.read_json(path)
+    archive = read_json(path)
     try:
         name = set_name_for(archive, profile)
     except ProfileError as exc:
@@ -398,5 +338,5 @@ def new_document(m_def: str, schemas: Any, path: str | Path | None = None) -> Ar
     if schemas.get(m_def) is None:
         raise DocumentError(f"class {m_def!r} is not in the schema set {schemas.name}")
     doc = ArchiveDocument({"data": {"m_def": m_def}}, schemas, path)
-    doc.modified = True
+    doc._saved = None  # not on disk yet
     return doc

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from cams_module.cams2nomad.units import UnitError, parse_quantity
+from cams_module.cams2nomad.units import UnitError, is_time, parse_quantity, parse_unit
 
 from .units import unit_label
 
@@ -39,8 +41,10 @@ def expected(quantity: Any) -> str:
     unit = getattr(quantity, "unit", None)
     text = {
         "text": "text",
-        "number": f"a number in {unit_label(unit)} ({unit})" if unit else "a number",
-        "integer": "a whole number" + (f" in {unit}" if unit else ""),
+        "number": f"a number in {unit_label(unit)}" + (
+            " (or H:M:S, e.g. 00:05:30)" if is_duration(quantity) else "") if unit
+        else "a number",
+        "integer": "a whole number" + (f" in {unit_label(unit)}" if unit else ""),
         "bool": "yes or no",
         "enum": "one of: " + ", ".join(getattr(quantity, "enum", None) or ()),
         "datetime": "a date and time with time zone, e.g. 2025-03-02T09:00:00+01:00",
@@ -48,6 +52,22 @@ def expected(quantity: Any) -> str:
         "json": "a JSON value",
     }.get(kind, "a value")
     return f"a list of {text}" if is_list(quantity) else text
+
+
+def is_duration(quantity: Any) -> bool:
+    """True for a number quantity whose declared unit is a time (seconds, minutes...)."""
+    unit = getattr(quantity, "unit", None)
+    if not unit or field_kind(quantity) not in ("number", "integer"):
+        return False
+    try:
+        return is_time(parse_unit(unit))
+    except ValueError:
+        return False
+
+
+def is_empty(text: str) -> bool:
+    """True when nothing but blanks is typed (an empty optional field: clear, not wrong)."""
+    return not text.strip()
 
 
 def reference_to_file(name: str) -> str:
@@ -66,12 +86,12 @@ def parse_scalar(text: str, quantity: Any) -> Any:
         raise InputError(f"empty; expected {expected(quantity)}")
     if kind == "number":
         try:
-            return parse_quantity(raw, unit)
+            return parse_quantity(raw, unit, keep_input_precision=True)
         except UnitError as exc:
             raise InputError(str(exc)) from None
     if kind == "integer":
         try:
-            number = parse_quantity(raw, unit)
+            number = parse_quantity(raw, unit, keep_input_precision=True)
         except UnitError as exc:
             raise InputError(str(exc)) from None
         if not float(number).is_integer():
@@ -124,6 +144,18 @@ def parse_datetime(raw: str) -> str:
     return moment.isoformat()
 
 
+def facility_now() -> str:
+    """The current time in the facility's zone (env ``CAMS_TIMEZONE``, an IANA name such as
+    Europe/Rome; default the machine's zone), to the second, with its offset."""
+    name = os.environ.get("CAMS_TIMEZONE", "").strip()
+    try:
+        zone = ZoneInfo(name) if name else None
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = None
+    moment = datetime.now(zone) if zone else datetime.now().astimezone()
+    return moment.replace(microsecond=0).isoformat()
+
+
 def parse_value(text: str, quantity: Any) -> Any:
     """Parse typed text for ``quantity``: a scalar, or for list quantities a JSON list
     (``["a", "b"]``) or comma-separated items, each parsed like a scalar."""
@@ -163,3 +195,11 @@ def display(value: Any) -> str:
     if isinstance(value, str):
         return value
     return json.dumps(value, ensure_ascii=False)
+
+
+def stored_text(value: Any, quantity: Any) -> str:
+    """How a value will be stored, with its unit symbol: ``0.04 mbar``, ``330 s``."""
+    unit = getattr(quantity, "unit", None)
+    if field_kind(quantity) in ("number", "integer") and unit and value is not None:
+        return f"{display(value)} {unit_label(unit)}"
+    return display(value)

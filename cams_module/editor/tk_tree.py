@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import tkinter as tk
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from tkinter import ttk
 from typing import Any
@@ -15,7 +16,7 @@ from typing import Any
 from cams_module.schema.paths import Step, format_path, parse_path
 
 from .document import ArchiveDocument
-from .fields import display, is_list
+from .fields import display, field_kind, is_list
 from .units import unit_label
 
 UNKNOWN_MARK = "⚠ not in schema"
@@ -38,10 +39,10 @@ class ArchiveTree(ttk.Frame):
     def __init__(self, master: tk.Misc):
         super().__init__(master)
         self.view = ttk.Treeview(self, columns=("value", "unit", "check"), selectmode="browse")
-        for column, title, width in (("#0", "Key", 260), ("value", "Value", 200),
-                                     ("unit", "Unit", 60), ("check", "Check", 100)):
+        for column, title, width in (("#0", "Key", 240), ("value", "Value", 160),
+                                     ("unit", "Unit", 50), ("check", "Check", 90)):
             self.view.heading(column, text=title)
-            self.view.column(column, width=width)
+            self.view.column(column, width=width, minwidth=50)
         self.view.tag_configure("problem", foreground="#b00020")
         self.view.tag_configure("unknown", foreground="#b35c00")
         self.view.tag_configure("empty", foreground="#888888")
@@ -53,6 +54,7 @@ class ArchiveTree(ttk.Frame):
         self.doc: ArchiveDocument | None = None
         self._marked: set[str] = set()
         self.show_empty = True
+        self.describe: Callable[[str], str] = lambda reference: reference
 
     def clear(self) -> None:
         """Remove every row."""
@@ -94,10 +96,14 @@ class ArchiveTree(ttk.Frame):
         name = node.steps[-1]
         present = isinstance(section, dict) and name in section
         value = section.get(name) if present else None
+        refs = field_kind(node.info) == "reference"
         if not present:
             shown = ""
         elif is_list(node.info) and isinstance(value, list):
-            shown = ", ".join(display(v) for v in value)
+            shown = ", ".join(self.describe(v) if refs and isinstance(v, str) else display(v)
+                              for v in value)
+        elif refs and isinstance(value, str):
+            shown = self.describe(value)
         else:
             shown = display(value)
         shown = shown.replace("\n", " ⏎ ")

@@ -1,17 +1,10 @@
-"""Unit labels as the editor shows them ("mbar" for "millibar")."""
+"""Unit labels as the editor shows them ("mbar" for "millibar"): the parser's own symbols."""
 
 from __future__ import annotations
 
-import pint
-
-from cams_module.cams2nomad.units import ureg
+from cams_module.cams2nomad.units import unit_symbol
 
 
 def unit_label(unit: str | None) -> str:
     """A short human label for a declared unit ("mbar" for "millibar"); '' when unitless."""
-    if not unit:
-        return ""
-    try:
-        return f"{ureg.Unit(unit):~P}" or unit
-    except (pint.errors.PintError, ValueError, AttributeError):
-        return unit
+    return unit_symbol(unit)

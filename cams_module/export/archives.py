@@ -8,13 +8,20 @@ problem found there (a profile bug) is an ExportError too. Nothing is written by
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from cams_module.cams2nomad.engine import FieldProblem, Mapped, map_section
+from cams_module.cams2nomad.engine import FieldProblem, MappedStep, map_section, map_step
 from cams_module.cams2nomad.profile import DEFAULT_PROFILE, Profile, load_profile
 from cams_module.export.errors import ExportError, InputProblem
-from cams_module.export.names import process_file, slug, step_file
+from cams_module.export.lineage import (
+    CALCULATIONS_HEADER,
+    field_rows,
+    name_parts,
+    resolve_references,
+    step_reference,
+)
+from cams_module.export.names import process_file
 from cams_module.export.report import ExportReport, UncertainTarget, UnmappedField
 from cams_module.schema import validate_archive
 
@@ -28,13 +35,9 @@ class ExportResult:
 
     archives: dict[str, dict]
     process_file: str
-    step_files: list[tuple[Any, str]]
+    step_files: list[tuple[Any, str]]  # (CAMS step id, its main archive), in process order
     report: ExportReport
-
-
-def step_reference(mainfile: str) -> str:
-    """How a process entry references a step entry of the same upload."""
-    return f"../upload/archive/mainfile/{mainfile}#data"
+    part_files: list[tuple[Any, str]] = field(default_factory=list)  # every archive of a step
 
 
 def export_process(
@@ -66,8 +69,7 @@ def export_process(
         ))
 
     report = ExportReport(profile=prof.name, process_id=pid)
-    mapped_steps: list[tuple[dict, str, Mapped]] = []
-    width = max(2, len(str(max((s["position"] for s in steps), default=0))))
+    mapped_steps: list[tuple[dict, MappedStep]] = []
     for step in steps:
         step_type = prof.step_type(step["type"])
         if step_type is None:
@@ -75,13 +77,10 @@ def export_process(
             problem(step, None, f"unknown step type {step['type']!r} for profile {prof.name}; "
                                 f"known step types: {known}")
             continue
-        mapped = map_section(
-            step_type.m_def, step_type.entries, step, step.get("fields") or {}, STEP_STRUCTURE
-        )
+        mapped = map_step(step_type, step, STEP_STRUCTURE)
         for p in mapped.problems:
             problem(step, p)
-        name = step_file(step["position"], step.get("name"), width, _slug_fallback(step))
-        mapped_steps.append((step, name, mapped))
+        mapped_steps.append((step, mapped))
 
     proc = map_section(prof.process_m_def, prof.process_entries, process, None, PROCESS_STRUCTURE)
     for p in proc.problems:
@@ -90,37 +89,61 @@ def export_process(
         raise ExportError(problems)
 
     pfile = process_file(pid, pname)
-    proc.data[prof.steps_quantity] = [step_reference(name) for _, name, _ in mapped_steps]
-    archives: dict[str, dict] = {pfile: {"data": proc.data}}
+    archives: dict[str, dict] = {}
+    origins: dict[str, dict] = {pfile: proc.origins}
+    owners: dict[str, dict] = {}
+    step_refs: list[str] = []
+    calculations: list[str] = []
+    main_files: list[tuple[Any, str]] = []
+    part_files: list[tuple[Any, str]] = []
+    width = max(2, len(str(max((s["position"] for s in steps), default=0))))
     uncertain: dict[tuple, int] = {}
-    for step, name, mapped in mapped_steps:
-        archives[name] = {"data": mapped.data}
-        for key, value in mapped.unmapped:
+    for step, mapped in mapped_steps:
+        names = name_parts(step, mapped, width)
+        for (part, section), name in zip(mapped.parts, names.values(), strict=True):
+            resolve_references(part, section.data, names)
+            archives[name] = {"data": section.data}
+            origins[name], owners[name] = section.origins, step
+            part_files.append((step["id"], name))
+            (step_refs if part.kind == "step" else calculations).append(name)
+            for e in section.uncertain:
+                k = (step["type"], e.target, e.field, e.note)
+                uncertain[k] = uncertain.get(k, 0) + 1
+        main = names[0]
+        main_files.append((step["id"], main))
+        for key, value, reason in mapped.kept:
             report.unmapped.append(UnmappedField(
-                step["position"], step["id"], step["type"], key, value, name))
-        for e in mapped.uncertain:
-            k = (step["type"], e.target, e.field, e.note)
-            uncertain[k] = uncertain.get(k, 0) + 1
+                step["position"], step["id"], step["type"], key, value, main, reason,
+                key in mapped.not_done))
+        report.fields.extend(field_rows(step, mapped, names))
     for key, value in proc.unmapped:
-        report.unmapped.append(UnmappedField(None, None, None, key, value, pfile))
+        report.unmapped.append(UnmappedField(None, None, None, key, value, pfile,
+                                             "not a key the profile's process section takes"))
+    proc.data[prof.steps_quantity] = [step_reference(name) for name in step_refs]
+    if calculations:
+        report.calculations = list(calculations)
+        listing = "\n".join(f"- {name}" for name in calculations)
+        notes = proc.data.get("notes")
+        block = f"{CALCULATIONS_HEADER}\n{listing}"
+        proc.data["notes"] = f"{notes}\n\n{block}" if notes else block
+    archives = {pfile: {"data": proc.data}, **archives}
     report.uncertain = [UncertainTarget(*k, count=n) for k, n in uncertain.items()]
     if not mapped_steps:
         report.warnings.append(f"process {pid!r} has no steps: only the process entry is exported")
-    for step, _, _ in mapped_steps:
+    for step, _ in mapped_steps:
         if not step.get("date"):
             report.warnings.append(
                 f"step {step['position']} (id {step['id']!r}, type {step['type']!r}) has no date"
             )
     report.files = len(archives)
 
-    origins = {n: m.origins for _, n, m in mapped_steps}
-    origins[pfile] = proc.origins
-    _validate(archives, prof, pid, pname, {n: s for s, n, _ in mapped_steps}, origins)
+    _validate(archives, prof, pid, pname, owners, origins)
     return ExportResult(
         archives=archives,
         process_file=pfile,
-        step_files=[(s["id"], n) for s, n, _ in mapped_steps],
+        step_files=main_files,
         report=report,
+        part_files=part_files,
     )
 
 
@@ -235,8 +258,3 @@ def _shape(document: Any, problems: list[InputProblem]) -> tuple[dict, list[dict
 
 def _text(value: Any) -> str | None:
     return value if isinstance(value, str) and value.strip() else None
-
-
-def _slug_fallback(step: dict) -> str:
-
-    return slug(step.get("type"), "step")

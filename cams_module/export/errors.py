@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,7 +30,13 @@ class InputProblem:
         if self.field is not None:
             where += f", field {self.field!r}"
             where += f" = {_shown(self.value)}"
-        return f"{where}: {self.message}"
+        return _printable(f"{where}: {self.message}")
+
+
+def _printable(text: str) -> str:
+    """Control characters a CAMS value may carry, shown escaped so a message renders."""
+    return "".join(c if unicodedata.category(c) != "Cc" else c.encode("unicode_escape").decode()
+                   for c in text)
 
 
 def _shown(value: Any) -> str:

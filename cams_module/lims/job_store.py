@@ -3,14 +3,14 @@
 Every change is one transaction (`write_back`): the process's nomad_* fields, its steps'
 entry ids and links, the job row and an upload log row commit together or not at all.
 Updates name only the columns they change, so a user saving the process form and a worker
-writing the status never overwrite each other's fields (`keep_nomad_fields` guards the
-other direction). Upload log rows are only ever inserted.
+writing the status never overwrite each other's fields (`guard` leaves the NOMAD fields
+out of a client's UPDATE). Upload log rows are only ever inserted.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
@@ -194,16 +194,17 @@ def write_back(task: Any, process_id: int, *, process: dict | None = None,
         if job:
             cursor.execute(*_update_sql(task, task.nomad_jobs, job[0], job[1]))
         if log:
-            _insert_log(task, process_id, log, con)
+            insert_log(task, process_id, log, con)
 
 
-def _insert_log(task: Any, process_id: int, log: dict, connection: Any) -> None:
+def insert_log(task: Any, process_id: int | None, log: dict, connection: Any) -> None:
+    """Insert one upload log row through `connection` (committed with its transaction)."""
     rows = task.upload_log.copy()
     rows.open(open_empty=True)
     rows.append()
     rows.process.value = process_id
     rows.time.value = now()
-    for name in ("user_login", "action", "upload_id", "zip_sha256", "outcome"):
+    for name in ("user_login", "action", "upload_id", "zip_sha256", "outcome", "message"):
         rows.field_by_name(name).value = log.get(name)
     rows.files.value = json.dumps(log.get("files") or [])
     rows.errors.value = json.dumps(log.get("errors") or [])
@@ -211,15 +212,20 @@ def _insert_log(task: Any, process_id: int, log: dict, connection: Any) -> None:
     rows.apply(connection=connection)
 
 
-def append_log(task: Any, process_id: int, **log: Any) -> None:
+def append_log(task: Any, process_id: int | None, **log: Any) -> None:
     """Append one upload log row on its own."""
     write_back(task, process_id, log=log)
 
 
-def last_log(task: Any, process_id: int) -> dict | None:
-    """The newest upload log row of a process (errors decoded), or None."""
+def last_log(task: Any, process_id: int, jobs_only: bool = False) -> dict | None:
+    """The newest upload log row of a process (errors decoded), or None. `jobs_only`: the
+    newest row a job wrote (no refusals, exports or owner changes)."""
     rows = task.upload_log.copy(handlers=False)
-    rows.set_where(process=process_id)
+    if jobs_only:
+        rows.set_where(process=process_id, action__in=["upload", "publish"],
+                       outcome__ne="refused")
+    else:
+        rows.set_where(process=process_id)
     rows.set_order_by(["-id"])
     rows.open(limit=1)
     if rows.record_count() == 0:
@@ -238,7 +244,8 @@ def log_rows(task: Any, process_id: int) -> list[dict]:
     rows.open()
     return [{"id": r.id.value, "action": r.action.value, "outcome": r.outcome.value,
              "user_login": r.user_login.value, "upload_id": r.upload_id.value,
-             "zip_sha256": r.zip_sha256.value, "files": json.loads(r.files.value or "[]"),
+             "zip_sha256": r.zip_sha256.value, "message": r.message.value,
+             "files": json.loads(r.files.value or "[]"),
              "errors": json.loads(r.errors.value or "[]")} for r in rows]
 
 
@@ -294,34 +301,3 @@ def latest_job(task: Any, process_id: int, before: int | None = None) -> dict | 
             "user_login": rows.user_login.value, "worker": rows.worker.value,
             "upload_id": rows.upload_id.value, "embargo_months": rows.embargo_months.value,
             "payload": json.loads(rows.payload.value or "{}")}
-
-
-def _restore_stored(row: Any, item: Any, fields: Sequence[str]) -> None:
-    """Give a modified delta row the values of ``fields`` stored in the database (a field
-    the delta does not carry is not written by it anyway)."""
-    present = [name for name in fields if row.field_by_name(name) is not None]
-    stored = item.copy(handlers=False)
-    stored.set_where(id=row.id.value)
-    stored.open(fields=["id", *present])
-    if present and stored.record_count() == 1:
-        row.edit()
-        for name in present:
-            row.field_by_name(name).value = stored.field_by_name(name).value
-        row.post()
-
-
-def keep_nomad_fields(task: Any, delta: Any) -> None:
-    """Put the stored nomad_* values back into a delta from the web client, so saving a
-    process form never overwrites what a worker wrote meanwhile."""
-    for row in delta:
-        if row.rec_modified():
-            _restore_stored(row, processes_item(task), PROCESS_NOMAD_FIELDS)
-        elif row.rec_inserted():
-            row.edit()
-            row.nomad_status.value = str(NomadStatus.NOT_UPLOADED)
-            for name in PROCESS_NOMAD_FIELDS[1:]:
-                row.field_by_name(name).value = None
-            row.post()
-        for step in getattr(row, active_layout().steps, None) or []:
-            if step.rec_modified():
-                _restore_stored(step, steps_item(task), STEP_NOMAD_FIELDS)

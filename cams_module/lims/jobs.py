@@ -146,6 +146,7 @@ def prepare_upload(task: Any, job: UploadJob) -> bool:
     job.zip_path, job.files, job.sha256 = ready.zip_path, ready.files, ready.sha256
     job.step_files, job.steps, job.process_file = (ready.step_files, ready.steps,
                                                    ready.process_file)
+    job.extra["lineage"] = ready.lineage
     if not job.upload_id:
         job.adopt_after = _interrupted_upload_time(task, job)
     return True

@@ -125,6 +125,8 @@ class Prepared:
     outcome: str = ""
     message: str = ""
     errors: list[dict] = field(default_factory=list)
+    #: where each CAMS value went (ExportReport.lineage): kept with the job's result
+    lineage: dict = field(default_factory=dict)
 
 
 def build_zip(document: dict, profile: str, name: str, tmpdir: str, prefix: str,
@@ -165,7 +167,7 @@ def build_zip(document: dict, profile: str, name: str, tmpdir: str, prefix: str,
                             "type": s.get("type")} for s in document["steps"]}
     return Prepared(zip_path=str(zip_path), files=sorted(result.archives), sha256=sha256,
                     step_files=[[sid, f] for sid, f in result.step_files], steps=steps,
-                    process_file=result.process_file)
+                    process_file=result.process_file, lineage=result.report.lineage())
 
 
 def prepare(task: Any, process_id: int, process_name: str,

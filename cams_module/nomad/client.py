@@ -28,7 +28,8 @@ from cams_module.nomad.errors import (
 )
 from cams_module.nomad.models import Dataset, Entry, Upload, entry_gui_url, upload_gui_url
 from cams_module.nomad.poll import PollPolicy
-from cams_module.nomad.session import NomadHttp, RetryPolicy, retry_after_seconds
+from cams_module.nomad.retry import RetryPolicy, retry_after_seconds
+from cams_module.nomad.session import NomadHttp
 
 log = logging.getLogger("cams_module.nomad")
 
@@ -121,7 +122,7 @@ class NomadClient:
                 started = time.time() + self.http.clock_offset
                 try:
                     data = self.http.call(
-                        "POST", "/uploads", action=action, retry=False, params=params,
+                        "POST", "/uploads", action=action, params=params,
                         body=stream, timeout=self.config.upload_timeout,
                         headers={"Content-Type": "application/octet-stream"},
                     )
@@ -279,7 +280,7 @@ class NomadClient:
         while True:
             attempt += 1
             try:
-                data = self.http.call("POST", path, action=action, retry=False,
+                data = self.http.call("POST", path, action=action,
                                       params={"embargo_length": embargo_length})
                 return self._upload(data.get("data") or {"upload_id": upload_id})
             except NomadUnavailable as err:

@@ -1,10 +1,11 @@
 """The HTTP layer of the NOMAD client: one `requests.Session`, the token, retries, errors.
 
 - Every request has an explicit timeout and `Accept: application/json`.
-- Idempotent calls (GET, PUT, DELETE) are retried on connection errors and 502/503/504
-  with growing waits (honouring `Retry-After`), bounded in attempts and in total time.
-  Other calls are retried only on a 503 that carries `Retry-After` (NOMAD's rate limit
-  refused them before doing anything).
+- Retries are urllib3's, mounted on the session (see `cams_module.nomad.retry`): idempotent
+  calls are retried on lost connections and 429/502/503/504 with growing waits, honouring
+  `Retry-After`, bounded in tries and in total waiting; any call is retried on a 429/503
+  that carries `Retry-After` (NOMAD refused it before doing anything). The login may always
+  be repeated. The final answer comes back here and is turned into a typed NomadError.
 - The token is obtained once and reused; a 401 triggers one new login (when a username and
   password are known), then fails with AuthenticationError.
 - Secrets travel only in the form body of the login and in the Authorization header; they
@@ -16,13 +17,12 @@ from __future__ import annotations
 import email.utils
 import logging
 import math
-import random
 import time
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import IO, Any
 
 import requests
+from requests.adapters import HTTPAdapter
+from urllib3.exceptions import MaxRetryError, ReadTimeoutError
 
 from cams_module.nomad.config import NomadConfig
 from cams_module.nomad.errors import (
@@ -34,49 +34,12 @@ from cams_module.nomad.errors import (
     NotFoundError,
     RequestRejected,
 )
+from cams_module.nomad.retry import RetriesSpent, RetryPolicy, retry_after_seconds
 
 log = logging.getLogger("cams_module.nomad")
 
-IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
-TRANSIENT_STATUSES = frozenset({502, 503, 504})
 USER_AGENT = "cams-nomad/0.1 (+python-requests)"
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    """How often and how long one call may be retried."""
-
-    attempts: int = 4          # tries in total, the first included
-    backoff: float = 0.25      # first wait in seconds; doubles each time
-    max_backoff: float = 8.0   # longest single wait
-    budget: float = 60.0       # longest total waiting for one call
-
-    def wait(self, attempt: int, retry_after: float | None = None) -> float:
-        """Seconds to wait before try number `attempt + 1`."""
-        if retry_after is not None:
-            return max(0.0, retry_after)
-        base = min(self.max_backoff, self.backoff * 2 ** (attempt - 1))
-        return base * random.uniform(1.0, 1.25)
-
-
-def retry_after_seconds(response: requests.Response | None) -> float | None:
-    """The `Retry-After` header as seconds (number or HTTP date), or None."""
-    if response is None:
-        return None
-    value = response.headers.get("Retry-After")
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+LOGIN_PATH = "/auth/token"
 
 
 def nomad_detail(response: requests.Response) -> str:
@@ -105,15 +68,27 @@ class NomadHttp:
     def __init__(self, config: NomadConfig, *, retry: RetryPolicy | None = None,
                  session: requests.Session | None = None) -> None:
         self.config = config
-        self.retry = retry or RetryPolicy()
         self.session = session or requests.Session()
         self.session.headers.update({"Accept": "application/json", "User-Agent": USER_AGENT})
         self.session.verify = config.verify
         self.session.trust_env = True
+        self.retry = retry or RetryPolicy()
         self._token: str | None = config.token
         self.requests_sent = 0
         self.last_attempts = 0
         self.clock_offset = 0.0  # server clock minus ours, from the Date header (seconds)
+
+    @property
+    def retry(self) -> RetryPolicy:
+        """The retry settings; setting them mounts urllib3 retries doing them."""
+        return self._retry
+
+    @retry.setter
+    def retry(self, policy: RetryPolicy) -> None:
+        self._retry = policy
+        self.session.mount(self.config.url + "/", HTTPAdapter(max_retries=policy.urllib3()))
+        self.session.mount(self.config.url + LOGIN_PATH,
+                           HTTPAdapter(max_retries=policy.urllib3(any_method=True)))
 
     def __repr__(self) -> str:
         return f"NomadHttp(url={self.config.url!r})"
@@ -142,9 +117,7 @@ class NomadHttp:
             "username": self.config.username,
             "password": self.config.password,
         }
-        response = self._send_with_retries(
-            "POST", "/auth/token", retry=True, auth_header=None, data=form
-        )
+        response = self._send_once("POST", LOGIN_PATH, auth_header=None, data=form)
         response.request.body = None  # the prepared request held the password
         if response.status_code in (400, 401, 403):
             raise AuthenticationError(
@@ -172,20 +145,19 @@ class NomadHttp:
 
     # -- requests ---------------------------------------------------------------------
     def call(self, method: str, path: str, *, action: str, auth: bool | None = True,
-             retry: bool | None = None, **kwargs: Any) -> Any:
+             **kwargs: Any) -> Any:
         """Send one request and return the JSON answer; raise a NomadError on failure.
 
         `action` names what is being done ("publish upload X"), for error messages.
         `auth`: True = token required, None = send it only if already at hand.
         """
-        response = self.send(method, path, action=action, auth=auth, retry=retry, **kwargs)
+        response = self.send(method, path, action=action, auth=auth, **kwargs)
         return self.json(response, action)
 
     def send(self, method: str, path: str, *, action: str, auth: bool | None = True,
-             retry: bool | None = None, body: IO[bytes] | None = None,
-             **kwargs: Any) -> requests.Response:
-        """Send with retries and one re-login on 401; return a 2xx response or raise."""
-        retry = method.upper() in IDEMPOTENT if retry is None else retry
+             body: IO[bytes] | None = None, **kwargs: Any) -> requests.Response:
+        """Send (urllib3 retries as configured) with one re-login on 401; return a 2xx
+        response or raise."""
         relogged = False
         start_pos = body.tell() if body is not None else 0
         while True:
@@ -197,9 +169,7 @@ class NomadHttp:
                 header = f"Bearer {self.token()}"
             else:
                 fresh = False
-            response = self._send_with_retries(
-                method, path, retry=retry, auth_header=header, body=body, **kwargs
-            )
+            response = self._send_once(method, path, auth_header=header, body=body, **kwargs)
             if response.status_code == 401 and header:
                 if not relogged and not fresh and self.config.can_login:
                     log.info("NOMAD token was not accepted; logging in again")
@@ -218,70 +188,47 @@ class NomadHttp:
 
     def _token_works(self, header: str) -> bool:
         """Whether NOMAD accepts the token at all (GET /users/me)."""
-        response = self._send_with_retries("GET", "/users/me", retry=True, auth_header=header)
+        response = self._send_once("GET", "/users/me", auth_header=header)
         return response.ok
 
-    def _send_with_retries(self, method: str, path: str, *, retry: bool,
-                           auth_header: str | None, body: IO[bytes] | None = None,
-                           timeout: float | None = None, **kwargs: Any) -> requests.Response:
-        url = self.config.url + path
+    def _send_once(self, method: str, path: str, *, auth_header: str | None,
+                   body: IO[bytes] | None = None, timeout: float | None = None,
+                   **kwargs: Any) -> requests.Response:
+        """One call through the session (urllib3 repeats it as the policy allows)."""
         headers = dict(kwargs.pop("headers", None) or {})
         if auth_header:
             headers["Authorization"] = auth_header
+        if body is not None:
+            kwargs["data"] = body
         read_timeout = timeout or self.config.timeout
-        timeouts = (min(10.0, read_timeout), read_timeout)
-        start_pos = body.tell() if body is not None else 0
         started = time.monotonic()
-        waited = 0.0
-        attempt = 0
-        while True:
-            attempt += 1
-            if body is not None:
-                body.seek(start_pos)
-                kwargs["data"] = body
-            lost: requests.RequestException | None = None
-            response: requests.Response | None = None
-            t0 = time.monotonic()
-            try:
-                self.requests_sent += 1
-                response = self.session.request(
-                    method, url, headers=headers, timeout=timeouts, **kwargs
-                )
-            except requests.exceptions.SSLError as err:
-                raise NomadUnavailable(
-                    f"The TLS certificate of NOMAD at {self.config.url} could not be verified "
-                    f"({type(err).__name__}).",
-                    hint="If your Oasis uses a private certificate authority, set 'verify' in "
-                    "the NOMAD configuration file to the path of its CA bundle.",
-                ) from None
-            except (requests.ConnectionError, requests.Timeout) as err:
-                lost = err
-            log.debug(
-                "%s %s -> %s (%.3f s, try %d)", method, path,
-                response.status_code if response is not None else type(lost).__name__,
-                time.monotonic() - t0, attempt,
-            )
-            self.last_attempts = attempt
-            if response is not None:
-                self._note_server_clock(response)
-            if response is not None and response.status_code not in TRANSIENT_STATUSES:
-                return response
-            retry_after = retry_after_seconds(response)
-            may_retry = retry or (
-                response is not None and response.status_code == 503 and retry_after is not None
-            )
-            pause = self.retry.wait(attempt, retry_after)
-            if (not may_retry or attempt >= self.retry.attempts
-                    or waited + pause > self.retry.budget):
-                if response is not None:
-                    return response
-                raise self.lost_error(lost, method, path, read_timeout, attempt,
-                                      time.monotonic() - started)
-            log.info("NOMAD %s %s failed (%s); retrying in %.1f s", method, path,
-                     response.status_code if response is not None else type(lost).__name__,
-                     pause)
-            time.sleep(pause)
-            waited += pause
+        try:
+            response = self.session.request(method, self.config.url + path, headers=headers,
+                                            timeout=(min(10.0, read_timeout), read_timeout),
+                                            **kwargs)
+        except requests.exceptions.SSLError as err:
+            self.requests_sent += 1
+            raise NomadUnavailable(
+                f"The TLS certificate of NOMAD at {self.config.url} could not be verified "
+                f"({type(err).__name__}).",
+                hint="If your Oasis uses a private certificate authority, set 'verify' in "
+                "the NOMAD configuration file to the path of its CA bundle.",
+            ) from None
+        except (requests.ConnectionError, requests.Timeout) as err:
+            spent = err.args[0] if err.args and isinstance(err.args[0], MaxRetryError) else None
+            tries = spent.tries if isinstance(spent, RetriesSpent) else 1
+            self.requests_sent += tries
+            self.last_attempts = tries
+            cause = spent.reason if spent is not None and spent.reason is not None else err
+            raise self.lost_error(cause, method, path, read_timeout, tries,
+                                  time.monotonic() - started) from None
+        retries = getattr(response.raw, "retries", None)
+        self.last_attempts = len(retries.history) + 1 if retries is not None else 1
+        self.requests_sent += self.last_attempts
+        log.debug("%s %s -> %s (%.3f s, %d tries)", method, path, response.status_code,
+                  time.monotonic() - started, self.last_attempts)
+        self._note_server_clock(response)
+        return response
 
     def _note_server_clock(self, response: requests.Response) -> None:
         date = response.headers.get("Date")
@@ -310,7 +257,7 @@ class NomadHttp:
                    read_timeout: float, attempts: int, elapsed: float) -> NomadUnavailable:
         """NomadUnavailable for an answer that never came."""
         tries = f" after {attempts} tries" if attempts > 1 else ""
-        if isinstance(err, requests.Timeout):
+        if isinstance(err, (requests.Timeout, ReadTimeoutError)):
             what = f"did not answer {method} {path} within {read_timeout:g} s{tries}"
         else:
             what = f"could not be reached for {method} {path}{tries}"
@@ -336,8 +283,12 @@ class NomadHttp:
                 hint=hint, response=response,
             )
         if status == 403:
+            hint = ("NOMAD lets only its administrators change or delete a published upload: "
+                    "ask them, or leave the published data as it is."
+                    if "only admins" in (detail or "") else None)
             return ForbiddenError(
-                f"NOMAD does not allow this account to {action}{said}", response=response
+                f"NOMAD does not allow this account to {action}{said}", hint=hint,
+                response=response,
             )
         if status == 404:
             return NotFoundError(f"NOMAD could not {action}: not found{said}",

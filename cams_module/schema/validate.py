@@ -57,7 +57,9 @@ class _Checker:
         self.archive = archive
         self.schemas = schemas
         self.where = f" in {mainfile}" if mainfile else ""
-        self.upload_mainfiles = set(upload_mainfiles) if upload_mainfiles is not None else None
+        self.upload_mainfiles = (  # a dict or set is used as it is: no copy per archive
+            upload_mainfiles if isinstance(upload_mainfiles, dict | set | frozenset | None)
+            else set(upload_mainfiles))
         # {mainfile: m_def} also lets references be checked against the class they point to
         self.upload_classes = upload_mainfiles if isinstance(upload_mainfiles, dict) else {}
         self.problems: list[Problem] = []

@@ -5,16 +5,16 @@ from __future__ import annotations
 import hmac
 
 from .api_common import BEARER, Context, authenticate
-from .routing import ApiError, Request, Response, Router, validation_error
+from .routing import ApiError, Handlers, Request, Response, handlers, validation_error
 
 MAX_APP_TOKEN_SECONDS = 2_592_000
 
 
-def register(router: Router, ctx: Context) -> None:
+def register(ctx: Context) -> Handlers:
     """Add ``/auth/*``, ``/users/me``, ``/info`` and ``/schemas/*``."""
 
     def post_token(req: Request) -> Response:
-        form = req.body.form()
+        form = req.form_fields()
         missing = [k for k in ("grant_type", "username", "password") if k not in form]
         if missing:
             raise ApiError(422, [
@@ -34,7 +34,9 @@ def register(router: Router, ctx: Context) -> None:
         return Response.json({
             "access_token": token, "token_type": "Bearer",
             "expires_in": int(ctx.state.settings.token_lifetime),
-        })
+            # NOMAD 2.0's answer always has these (null when unused): no refresh here
+            "refresh_token": None, "refresh_expires_in": None, "id_token": None, "scope": None,
+        }, exclude_none=False)
 
     def get_app_token(req: Request) -> Response:
         user = authenticate(ctx, req)
@@ -85,8 +87,4 @@ def register(router: Router, ctx: Context) -> None:
                                 f"(schema sets: {', '.join(ctx.judge.names)}).")
         return Response.json(doc, exclude_none=False)
 
-    router.add("POST", "/auth/token", post_token)
-    router.add("GET", "/auth/app_token", get_app_token)
-    router.add("GET", "/users/me", users_me)
-    router.add("GET", "/info", info)
-    router.add("GET", "/schemas/{schema_id}", schema)
+    return handlers(post_token, get_app_token, users_me, info, schema)

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import itertools
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
-from .bodies import FormPart
+from werkzeug.formparser import FormDataParser
+
 from .judge import Judge
 from .model import Upload, User
 from .processing import Processor
-from .routing import ApiError, Request, validation_error
+from .routing import FORM_LIMIT, ApiError, Request, validation_error
 from .state import State
+
+CHUNK = 64 * 1024
 
 BEARER = {"WWW-Authenticate": "Bearer"}
 
@@ -76,22 +81,43 @@ def check_not_processing(upload: Upload) -> None:
         raise ApiError(400, "The upload is currently being processed, operation not allowed.")
 
 
-def received_files(ctx: Context, req: Request, incoming: Path,
+def received_files(req: Request, incoming: Path,
                    file_name: str | None) -> list[tuple[Path, str | None]]:
     """Stream the request's file(s) to disk: multipart ``file`` fields or the raw body."""
-    if req.body.is_multipart():
-        parts: list[FormPart] = req.body.save_multipart(incoming)
-        found = [(p.path, p.filename) for p in parts if p.name == "file" and p.path]
-        for _, name in found:
-            if not name or "/" in name or "\\" in name or name in (".", ".."):
-                raise ApiError(400, "Bad file name provided.")
-        return found  # type: ignore[return-value]
-    if not req.body.present:
-        return []
+    if req.mimetype == "multipart/form-data":
+        return _multipart_files(req, incoming)
     path = incoming / "body"
-    if req.body.save_to(path) == 0:
-        return []
-    return [(path, file_name)]
+    with open(path, "wb") as out:
+        try:
+            shutil.copyfileobj(req.stream, out, CHUNK)
+        except OSError as exc:  # Werkzeug's reader of chunked bodies: a bad chunk header
+            raise ApiError(400, f"The request body could not be read: {exc}") from None
+        size = out.tell()
+    return [(path, file_name)] if size else []
+
+
+def _multipart_files(req: Request, incoming: Path) -> list[tuple[Path, str | None]]:
+    """The ``file`` parts of a multipart body, each written straight to a file."""
+    numbers = itertools.count()
+
+    def to_disk(**_: Any) -> IO[bytes]:
+        return open(incoming / f"part{next(numbers)}", "w+b")
+
+    parser = FormDataParser(to_disk, max_form_memory_size=FORM_LIMIT, silent=False)
+    try:
+        _, _, files = parser.parse(req.stream, req.mimetype, req.content_length,
+                                   req.mimetype_params)
+    except ValueError as exc:
+        raise ApiError(400, f"Malformed multipart/form-data body: {exc}") from None
+    found = []
+    for field, storage in files.items(multi=True):
+        storage.close()
+        if field == "file":
+            found.append((Path(storage.stream.name), storage.filename))
+    for _, name in found:
+        if not name or "/" in name or "\\" in name or name in (".", ".."):
+            raise ApiError(400, "Bad file name provided.")
+    return found
 
 
 def paginate(req: Request, items: list[dict[str, Any]], default_order_by: str,

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from .api_common import Context, authenticate, paginate
 from .model import Dataset, new_id
-from .routing import ApiError, Request, Response, Router, validation_error
+from .routing import ApiError, Handlers, Request, Response, handlers, validation_error
 
 NOT_FOUND = "Dataset not found. The given id does not match any dataset."
 
 
-def register(router: Router, ctx: Context) -> None:
+def register(ctx: Context) -> Handlers:
     """Add the dataset endpoints."""
     state = ctx.state
 
-    def create(req: Request) -> Response:
+    def create_dataset(req: Request) -> Response:
         user = authenticate(ctx, req)
         body = req.json_body()
         if not isinstance(body, dict):
@@ -34,10 +34,10 @@ def register(router: Router, ctx: Context) -> None:
             state.datasets[dataset.dataset_id] = dataset
         return Response.json({"dataset_id": dataset.dataset_id, "data": dataset.to_json()})
 
-    def listing(req: Request) -> Response:
+    def list_datasets(req: Request) -> Response:
         authenticate(ctx, req, required=False)
         ids, names = req.arg("dataset_id"), req.arg("dataset_name")
-        users, dtype = set(req.args("user_id")), req.arg("dataset_type")
+        users, dtype = set(req.arg_list("user_id")), req.arg("dataset_type")
         with state.lock:
             items = [
                 d.to_json() for d in state.datasets.values()
@@ -48,14 +48,14 @@ def register(router: Router, ctx: Context) -> None:
                                     ("dataset_create_time", "dataset_name", "dataset_id"))
         return Response.json({"pagination": pagination, "data": page})
 
-    def get_one(req: Request) -> Response:
+    def get_dataset(req: Request) -> Response:
         authenticate(ctx, req, required=False)
         dataset = state.datasets.get(req.params["dataset_id"])
         if dataset is None:
             raise ApiError(404, NOT_FOUND)
         return Response.json({"dataset_id": dataset.dataset_id, "data": dataset.to_json()})
 
-    def delete(req: Request) -> Response:
+    def delete_dataset(req: Request) -> Response:
         user = authenticate(ctx, req)
         with state.lock:
             dataset = state.datasets.get(req.params["dataset_id"])
@@ -71,7 +71,4 @@ def register(router: Router, ctx: Context) -> None:
                     ids.remove(dataset.dataset_id)
         return Response.json({"dataset_id": dataset.dataset_id, "data": dataset.to_json()})
 
-    router.add("POST", "/datasets", create)
-    router.add("GET", "/datasets", listing)
-    router.add("GET", "/datasets/{dataset_id}", get_one)
-    router.add("DELETE", "/datasets/{dataset_id}", delete)
+    return handlers(create_dataset, list_datasets, get_dataset, delete_dataset)

@@ -8,7 +8,7 @@ from typing import Any
 from .api_common import Context, authenticate, upload_for_write
 from .api_uploads import upload_response
 from .model import Upload
-from .routing import ApiError, Request, Response, Router
+from .routing import ApiError, Handlers, Request, Response, handlers
 
 TEXT_FIELDS = ("upload_name", "comment", "external_id", "external_db", "description")
 LIST_FIELDS = ("references", "coauthors", "reviewers", "datasets")
@@ -25,7 +25,7 @@ class _Errors:
         self.items.append({"loc": loc, "msg": msg, "type": "value_error"})
 
 
-def register(router: Router, ctx: Context) -> None:
+def register(ctx: Context) -> Handlers:
     """Add the edit endpoint."""
     state = ctx.state
 
@@ -58,7 +58,7 @@ def register(router: Router, ctx: Context) -> None:
                 _apply(upload, changes)
             return Response.json(upload_response(upload))
 
-    router.add("POST", "/uploads/{upload_id}/edit", edit)
+    return handlers(edit)
 
 
 def _convert(ctx: Context, upload: Upload, user_id: str, key: str, value: Any,

@@ -17,12 +17,12 @@ from .api_common import (
 )
 from .api_uploads import upload_answer, upload_response
 from .rawfiles import add_file, delete_path, safe_relpath, target, zip_directory
-from .routing import ApiError, Request, Response, Router
+from .routing import ApiError, Handlers, Request, Response, handlers
 
 BLOCKED = "The upload is currently blocked by another process."
 
 
-def register(router: Router, ctx: Context) -> None:
+def register(ctx: Context) -> Handlers:
     """Add the raw file and archive endpoints."""
     state = ctx.state
 
@@ -38,7 +38,7 @@ def register(router: Router, ctx: Context) -> None:
         decompress = req.bool_arg("auto_decompress", True)
         incoming = state.incoming_dir()
         try:
-            files = received_files(ctx, req, incoming, req.arg("file_name") or None)
+            files = received_files(req, incoming, req.arg("file_name") or None)
             if not files:
                 raise ApiError(400, "Either an upload file or the query parameters for "
                                     "moving/copying a file should be provided.")
@@ -74,12 +74,12 @@ def register(router: Router, ctx: Context) -> None:
         if not path.exists():
             raise ApiError(404, "The requested file does not exist.")
         if path.is_file():
-            return Response(file=path, content_type="application/octet-stream")
+            return Response.file(path, "application/octet-stream")
         handle, name = tempfile.mkstemp(suffix=".zip", dir=state.data_dir / "incoming")
         os.close(handle)
         out = Path(name)
         zip_directory(path, out)
-        return Response(file=out, content_type="application/zip", delete_file=True)
+        return Response.file(out, "application/zip", delete=True)
 
     def get_archive(req: Request) -> Response:
         user = authenticate(ctx, req, required=False)
@@ -107,10 +107,4 @@ def register(router: Router, ctx: Context) -> None:
             "entry_id": entry.entry_id, "upload_id": upload.upload_id,
             "parser_name": "parsers/archive", "archive": archive}}, exclude_none=False)
 
-    router.add("PUT", "/uploads/{upload_id}/raw/{path:path}", put_raw)
-    router.add("PUT", "/uploads/{upload_id}/raw", put_raw)
-    router.add("DELETE", "/uploads/{upload_id}/raw/{path:path}", delete_raw)
-    router.add("GET", "/uploads/{upload_id}/raw/{path:path}", get_raw)
-    router.add("GET", "/uploads/{upload_id}/raw", get_raw)
-    router.add("GET", "/uploads/{upload_id}/archive/mainfile/{mainfile:path}", get_archive)
-    router.add("GET", "/uploads/{upload_id}/archive/{entry_id}", get_archive)
+    return handlers(put_raw, delete_raw, get_raw, get_archive)

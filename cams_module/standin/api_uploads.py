@@ -17,7 +17,7 @@ from .api_common import (
 )
 from .model import Upload, new_id
 from .rawfiles import add_file
-from .routing import ApiError, Request, Response, Router
+from .routing import ApiError, Handlers, Request, Response, handlers
 
 PROCESSING = ("PENDING", "RUNNING", "WAITING_FOR_RESULT")
 UPLOAD_ORDER = ("upload_create_time", "upload_name", "upload_id", "publish_time",
@@ -62,7 +62,7 @@ def upload_answer(req: Request, upload: Upload) -> Response:
     return Response.text(thank_you(gui_base(req)))
 
 
-def register(router: Router, ctx: Context) -> None:
+def register(ctx: Context) -> Handlers:
     """Add the upload endpoints."""
     state = ctx.state
 
@@ -79,7 +79,7 @@ def register(router: Router, ctx: Context) -> None:
         upload_id = new_id()
         directory = state.upload_dir(upload_id)
         try:
-            files = received_files(ctx, req, incoming, file_name)
+            files = received_files(req, incoming, file_name)
             (directory / "raw").mkdir(parents=True)
             decompress = bool(req.bool_arg("auto_decompress", True))
             for path, name in files:
@@ -108,9 +108,9 @@ def register(router: Router, ctx: Context) -> None:
     def list_uploads(req: Request) -> Response:
         user = authenticate(ctx, req)
         uid = user.user_id
-        roles = set(req.args("roles")) or {"main_author", "coauthor", "reviewer"}
-        ids = set(req.args("upload_id"))
-        names = _name_filters(req.args("upload_name"))
+        roles = set(req.arg_list("roles")) or {"main_author", "coauthor", "reviewer"}
+        ids = set(req.arg_list("upload_id"))
+        names = _name_filters(req.arg_list("upload_name"))
         is_processing = req.bool_arg("is_processing")
         is_published = req.bool_arg("is_published")
         is_owned = req.bool_arg("is_owned")
@@ -139,7 +139,7 @@ def register(router: Router, ctx: Context) -> None:
                 selected.append(u.to_json())
         page, pagination = paginate(req, selected, "upload_create_time", UPLOAD_ORDER)
         query = {
-            "upload_id": sorted(ids) or None, "upload_name": req.args("upload_name") or None,
+            "upload_id": sorted(ids) or None, "upload_name": req.arg_list("upload_name") or None,
             "is_processing": is_processing, "is_published": is_published,
             "process_status": status, "is_owned": is_owned,
         }
@@ -157,7 +157,7 @@ def register(router: Router, ctx: Context) -> None:
             upload = upload_for_write(ctx, req.params["upload_id"], user, include_published=True)
             if upload.published:
                 raise ApiError(
-                    401, "Upload is already published, only admins can perform this operation."
+                    403, "Upload is already published, only admins can perform this operation."
                 )
             if upload.main_author_id != user.user_id:
                 raise ApiError(401, "Only main author has permissions for this operation.")
@@ -229,14 +229,8 @@ def register(router: Router, ctx: Context) -> None:
         ctx.processor.start(upload)
         return Response.json(upload_response(upload))
 
-    router.add("POST", "/uploads", post_upload)
-    router.add("GET", "/uploads", list_uploads)
-    router.add("GET", "/uploads/{upload_id}", get_upload)
-    router.add("DELETE", "/uploads/{upload_id}", delete_upload)
-    router.add("GET", "/uploads/{upload_id}/entries", get_entries)
-    router.add("GET", "/uploads/{upload_id}/entries/{entry_id}", get_entry)
-    router.add("POST", "/uploads/{upload_id}/action/publish", publish)
-    router.add("POST", "/uploads/{upload_id}/action/process", process)
+    return handlers(post_upload, list_uploads, get_upload, delete_upload, get_entries,
+                    get_entry, publish, process)
 
 
 def _name_filters(values: list[str]) -> list[_NameFilter]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import signal
 import sys
 import threading
@@ -62,7 +63,9 @@ def parser() -> argparse.ArgumentParser:
 
 
 def _stop_at_eof(server) -> None:
-    while sys.stdin.buffer.read(4096):
+    # os.read, not sys.stdin: a thread blocked in a buffered read holds its lock, and the
+    # interpreter aborts ("could not acquire lock") when it exits meanwhile (on SIGTERM)
+    while os.read(sys.stdin.fileno(), 4096):
         pass
     server.shutdown()
 

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
-import re
 from html import escape
+
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import Map, Rule
 
 from .api_common import Context
 from .model import Entry, Upload
 from .routing import Request, Response
 
-UPLOAD_PAGE = re.compile(r"^/gui/user/uploads/upload/id/(?P<upload>[^/]+)/?$")
-ENTRY_PAGE = re.compile(
-    r"^/gui/(?:user/uploads/upload/id/(?P<upload>[^/]+)/)?entry/id/(?P<entry>[^/]+)/?$"
-)
+PAGES = Map([
+    Rule("/gui/user/uploads/", endpoint="uploads", strict_slashes=False),
+    Rule("/gui/user/uploads/upload/id/<upload>/", endpoint="upload", strict_slashes=False),
+    Rule("/gui/user/uploads/upload/id/<upload>/entry/id/<entry>/", endpoint="entry",
+         strict_slashes=False),
+    Rule("/gui/entry/id/<entry>/", endpoint="entry", strict_slashes=False),
+], merge_slashes=False)
 BANNER = (
     "<p class='banner'><strong>Local NOMAD stand-in</strong> for trying cams-nomad offline. "
     "This is <em>not</em> NOMAD: nothing here is published anywhere.</p>"
@@ -39,46 +44,60 @@ def _entry_row(upload: Upload, entry: Entry) -> str:
 
 
 def handle(ctx: Context, req: Request) -> Response:
-    """Render the upload page or an entry page."""
+    """Render the list of uploads, an upload page or an entry page."""
+    try:
+        page, values = PAGES.bind("standin").match(req.path)
+    except HTTPException:
+        return _page("Not found", "<h1>Local NOMAD stand-in: no such page</h1>", 404)
     with ctx.state.lock:
-        if m := UPLOAD_PAGE.match(req.path):
-            upload = ctx.state.uploads.get(m["upload"])
-            if upload is None:
-                return _page("Not found", "<h1>Upload not found</h1>", 404)
-            rows = "".join(_entry_row(upload, e) for e in
-                           sorted(upload.entries.values(), key=lambda e: e.mainfile))
-            state = "published" if upload.published else "not published"
-            body = (f"<h1>Upload {escape(upload.upload_name or upload.upload_id)}</h1>"
-                    f"<p>upload id <code>{escape(upload.upload_id)}</code> - status "
-                    f"<span class='{upload.process_status}' id='process-status'>"
-                    f"{upload.process_status}</span> - {state}</p>"
-                    f"<table><tr><th>mainfile</th><th>status</th><th>errors / warnings</th>"
-                    f"</tr>{rows}</table>")
-            return _page(f"Upload {upload.upload_id}", body)
-        if m := ENTRY_PAGE.match(req.path):
-            for upload in ctx.state.uploads.values():
-                entry = upload.entries.get(m["entry"])
-                if entry is not None and m["upload"] in (None, upload.upload_id):
-                    items = "".join(f"<li>{escape(x)}</li>" for x in entry.errors)
-                    warns = "".join(f"<li>{escape(x)}</li>" for x in entry.warnings)
-                    link = f"/gui/user/uploads/upload/id/{upload.upload_id}"
-                    body = (f"<h1>Entry {escape(entry.mainfile)}</h1>"
-                            f"<p>entry id <code>{escape(entry.entry_id)}</code> - status "
-                            f"<span class='{entry.process_status}' id='process-status'>"
-                            f"{entry.process_status}</span> - type "
-                            f"{escape(entry.m_def or '?')}</p>"
-                            f"<h2>Errors</h2><ul>{items}</ul><h2>Warnings</h2><ul>{warns}</ul>"
-                            f"<p><a href='{escape(link)}'>back to the upload</a></p>")
-                    return _page(f"Entry {entry.entry_id}", body)
-            return _page("Not found", "<h1>Entry not found</h1>", 404)
-        if req.path.rstrip("/") == "/gui/user/uploads":
-            rows = "".join(
-                f"<tr><td><a href='/gui/user/uploads/upload/id/{escape(u.upload_id)}'>"
-                f"{escape(u.upload_name or u.upload_id)}</a></td>"
-                f"<td class='{u.process_status}'>{u.process_status}</td>"
-                f"<td>{'published' if u.published else 'not published'}</td></tr>"
-                for u in sorted(ctx.state.uploads.values(), key=lambda u: u.upload_create_time)
-            )
-            return _page("Uploads", "<h1>Uploads</h1><table><tr><th>upload</th><th>status</th>"
-                                    f"<th>published</th></tr>{rows}</table>")
-    return _page("Not found", "<h1>Local NOMAD stand-in: no such page</h1>", 404)
+        if page == "upload":
+            return _upload_page(ctx, values["upload"])
+        if page == "entry":
+            return _entry_page(ctx, values["entry"], values.get("upload"))
+        return _uploads_page(ctx)
+
+
+def _upload_page(ctx: Context, upload_id: str) -> Response:
+    upload = ctx.state.uploads.get(upload_id)
+    if upload is None:
+        return _page("Not found", "<h1>Upload not found</h1>", 404)
+    rows = "".join(_entry_row(upload, e) for e in
+                   sorted(upload.entries.values(), key=lambda e: e.mainfile))
+    state = "published" if upload.published else "not published"
+    body = (f"<h1>Upload {escape(upload.upload_name or upload.upload_id)}</h1>"
+            f"<p>upload id <code>{escape(upload.upload_id)}</code> - status "
+            f"<span class='{upload.process_status}' id='process-status'>"
+            f"{upload.process_status}</span> - {state}</p>"
+            f"<table><tr><th>mainfile</th><th>status</th><th>errors / warnings</th>"
+            f"</tr>{rows}</table>")
+    return _page(f"Upload {upload.upload_id}", body)
+
+
+def _entry_page(ctx: Context, entry_id: str, upload_id: str | None) -> Response:
+    for upload in ctx.state.uploads.values():
+        entry = upload.entries.get(entry_id)
+        if entry is not None and upload_id in (None, upload.upload_id):
+            items = "".join(f"<li>{escape(x)}</li>" for x in entry.errors)
+            warns = "".join(f"<li>{escape(x)}</li>" for x in entry.warnings)
+            link = f"/gui/user/uploads/upload/id/{upload.upload_id}"
+            body = (f"<h1>Entry {escape(entry.mainfile)}</h1>"
+                    f"<p>entry id <code>{escape(entry.entry_id)}</code> - status "
+                    f"<span class='{entry.process_status}' id='process-status'>"
+                    f"{entry.process_status}</span> - type "
+                    f"{escape(entry.m_def or '?')}</p>"
+                    f"<h2>Errors</h2><ul>{items}</ul><h2>Warnings</h2><ul>{warns}</ul>"
+                    f"<p><a href='{escape(link)}'>back to the upload</a></p>")
+            return _page(f"Entry {entry.entry_id}", body)
+    return _page("Not found", "<h1>Entry not found</h1>", 404)
+
+
+def _uploads_page(ctx: Context) -> Response:
+    rows = "".join(
+        f"<tr><td><a href='/gui/user/uploads/upload/id/{escape(u.upload_id)}'>"
+        f"{escape(u.upload_name or u.upload_id)}</a></td>"
+        f"<td class='{u.process_status}'>{u.process_status}</td>"
+        f"<td>{'published' if u.published else 'not published'}</td></tr>"
+        for u in sorted(ctx.state.uploads.values(), key=lambda u: u.upload_create_time)
+    )
+    return _page("Uploads", "<h1>Uploads</h1><table><tr><th>upload</th><th>status</th>"
+                            f"<th>published</th></tr>{rows}</table>")

@@ -11,6 +11,9 @@ var NOMAD = {
     status_func: 'nomad_state',
     publish_func: 'publish_fair',
     export_func: 'export_zip',
+    lineage_func: 'nomad_lineage',
+    rights_func: 'my_rights',
+    owner_field: 'owner_login',
     poll_ms: 700,
     busy: ['queued', 'uploading', 'processing'],
     progress: {'not uploaded': 0, 'queued': 10, 'uploading': 40, 'processing': 70,
@@ -40,6 +43,13 @@ function nomad_panel_html() {
         '<div class="nomad-message" style="margin-top: 4px"></div>' +
         '<ul class="nomad-errors text-error" style="margin: 4px 0 0 18px"></ul>' +
         '<div class="nomad-entries" style="margin-top: 4px; display: none"></div>' +
+        '<div class="nomad-lineage" style="margin-top: 4px; display: none">' +
+          '<div class="nomad-lineage-counts"></div>' +
+          '<ul class="nomad-lineage-notes" style="margin: 2px 0 0 18px"></ul>' +
+          '<div class="nomad-lineage-uncertain-title muted" style="display: none">' +
+            'Targets to confirm:</div>' +
+          '<ul class="nomad-lineage-uncertain muted" style="margin: 2px 0 0 18px"></ul>' +
+        '</div>' +
     '</div>';
 }
 
@@ -218,6 +228,45 @@ function nomad_show(item, $panel, info) {
     });
     $panel.show();
     nomad_update_buttons(item, info);
+    if (!busy && info.process_id) {
+        nomad_lineage(item, $panel, info);
+    }
+}
+
+// ---- where the CAMS values went (kept with the last upload job) -------------------------
+
+function nomad_lineage(item, $panel, info) {
+    var key = info.process_id + '/' + (info.upload_id || '') + '/' + (info.outcome || '');
+    if ($panel.data('nomad-lineage-key') === key) {
+        return;
+    }
+    $panel.data('nomad-lineage-key', key);
+    item.server(NOMAD.lineage_func, [info.process_id], function(reply, error) {
+        if (!error && reply && reply.process_id === info.process_id) {
+            nomad_show_lineage($panel.find('.nomad-lineage'), reply.lineage);
+        }
+    });
+}
+
+function nomad_show_lineage($box, lineage) {
+    var $notes = $box.find('.nomad-lineage-notes').empty(),
+        $uncertain = $box.find('.nomad-lineage-uncertain').empty();
+    if (!lineage) {
+        $box.hide();
+        return;
+    }
+    $box.find('.nomad-lineage-counts').text(lineage.in_quantities +
+        ' values in NOMAD quantities, ' + lineage.in_notes + ' kept in notes');
+    (lineage.notes || []).forEach(function(kept) {
+        $notes.append($('<li>').text('step ' + kept.step_position + ' (' + kept.step_type +
+            '): ' + kept.field + ' = ' + kept.value + ' — ' + kept.reason));
+    });
+    (lineage.uncertain || []).forEach(function(target) {
+        $uncertain.append($('<li>').text(target.step_type + ': ' + target.field + ' → ' +
+            target.target + (target.note ? ' (' + target.note + ')' : '')));
+    });
+    $box.find('.nomad-lineage-uncertain-title').toggle($uncertain.children().length > 0);
+    $box.show();
 }
 
 // ---- polling ------------------------------------------------------------------------
@@ -245,10 +294,23 @@ function nomad_panels(item) {
     return $panels;
 }
 
-// Put a process in focus: the panels show it from its next state on.
+// Put a process in focus: the panels show it from its next state on (and nothing of the
+// process shown before).
 function nomad_focus(item, process_id, job_started) {
+    if (item._nomad_shown !== process_id) {
+        nomad_clear_panels(item);
+    }
     item._nomad_shown = process_id;
     nomad_poll(item, process_id, job_started);
+}
+
+function nomad_clear_panels(item) {
+    var $panels = nomad_panels(item);
+    $panels.find('.nomad-message, .nomad-details, .nomad-process').text('');
+    $panels.find('.nomad-errors').empty();
+    $panels.find('.nomad-entries').empty().hide();
+    $panels.find('.nomad-link').removeAttr('href').hide();
+    nomad_lock_buttons(item, 'Reading the NOMAD state of the process…');
 }
 
 // Ask for the state of one process, show it if it is in focus, and ask again while its job
@@ -450,9 +512,9 @@ function nomad_export(item) {
         return;
     }
     item.server(NOMAD.export_func, [process_id], function(reply, error) {
-        var url = reply && reply.url,
+        var url,
             $link;
-        if (error || !url || !reply.ok) {
+        if (error || !reply || !reply.ok || !reply.zip_base64) {
             item.warning($('<div>').append(
                 $('<p>').text(error || (reply && reply.message) || 'The export failed.'),
                 $('<ul class="text-error">').append(((reply && reply.errors) || []).map(
@@ -460,26 +522,109 @@ function nomad_export(item) {
             ));
             return;
         }
+        // The zip arrives in the reply (never from a public URL) and is saved from memory.
+        url = URL.createObjectURL(nomad_zip_blob(reply.zip_base64));
         $link = $('<a class="nomad-download" style="display: none">')
             .attr('href', url)
             .attr('download', reply.file_name || 'export.zip');
         $('body').append($link);
         $link.get(0).click();
         $link.remove();
+        setTimeout(function() { URL.revokeObjectURL(url); }, 60000);
     });
 }
 
-// ---- buttons ------------------------------------------------------------------------
+function nomad_zip_blob(base64) {
+    var bytes = atob(base64),
+        array = new Uint8Array(bytes.length),
+        i;
+    for (i = 0; i < bytes.length; i++) {
+        array[i] = bytes.charCodeAt(i);
+    }
+    return new Blob([array], {type: 'application/zip'});
+}
 
-function nomad_update_buttons(item, info) {
+// ---- buttons ------------------------------------------------------------------------
+// A button the user may not use is disabled, its tooltip says why (the server's sentence);
+// the server refuses such a press anyway.
+
+function nomad_buttons(item, css_class) {
     var $buttons = $();
     if (item.view_form) {
-        $buttons = $buttons.add(item.view_form.find('.nomad-publish-btn'));
+        $buttons = $buttons.add(item.view_form.find(css_class));
     }
     if (item.edit_form) {
-        $buttons = $buttons.add(item.edit_form.find('.nomad-publish-btn'));
+        $buttons = $buttons.add(item.edit_form.find(css_class));
     }
-    $buttons.toggle(!!info.can_publish && info.status === 'processed');
+    return $buttons;
+}
+
+function nomad_set_button($button, why) {
+    $button.prop('disabled', !!why).toggleClass('nomad-not-allowed', !!why)
+        .attr('title', why || '');
+}
+
+// Until the state of the process in focus arrives, its buttons wait.
+function nomad_lock_buttons(item, why) {
+    ['.nomad-upload-btn', '.nomad-export-btn', '.nomad-publish-btn'].forEach(function(css) {
+        nomad_set_button(nomad_buttons(item, css), why);
+    });
+}
+
+function nomad_update_buttons(item, info) {
+    var why = info.why_not,
+        $list = item.view_form;
+    if (!why || info.process_id === undefined) {
+        return;  // a button reply: the next state updates the buttons
+    }
+    nomad_set_button(nomad_buttons(item, '.nomad-upload-btn'), why.upload);
+    nomad_set_button(nomad_buttons(item, '.nomad-export-btn'), why.export);
+    nomad_set_button(nomad_buttons(item, '.nomad-publish-btn'), why.publish);
+    nomad_buttons(item, '.nomad-publish-btn').toggle(info.status === 'processed');
+    if ($list && !item.is_changing()) {
+        nomad_set_button($list.find('#edit-btn'), why.edit);
+        nomad_set_button($list.find('#delete-btn'), why['delete']);
+    }
+    if (item.edit_form && why.edit && !item.is_new()) {
+        nomad_set_button(item.edit_form.find('#ok-btn'), why.edit);
+    }
+}
+
+// What the user may do (rights.py), asked once: the owner field is editable only for those
+// who may change owners, New only for those who may add processes.
+function nomad_load_rights(item, callback) {
+    if (item.task._nomad_rights) {
+        callback(item.task._nomad_rights);
+        return;
+    }
+    item.server(NOMAD.rights_func, [], function(reply, error) {
+        if (!error && reply) {
+            item.task._nomad_rights = reply;
+            callback(reply);
+        }
+    });
+}
+
+function nomad_apply_rights(item) {
+    nomad_load_rights(item, function(info) {
+        var owner = item.field_by_name(NOMAD.owner_field);
+        if (owner && !info.rights.change_owner) {
+            owner.read_only = true;
+        }
+        if (item.view_form && !info.rights.create) {
+            nomad_set_button(item.view_form.find('#new-btn'),
+                info.login + ' may not add processes.');
+        }
+    });
+}
+
+// A new process belongs to whoever creates it (the server makes sure of it).
+function nomad_new_owner(item) {
+    var owner = item.field_by_name(NOMAD.owner_field),
+        info = item.task._nomad_rights;
+    if (owner && info && info.login && !owner.value) {
+        owner.value = info.login;
+    }
 }
 
 function nomad_add_buttons(item, add) {
@@ -515,6 +660,7 @@ function nomad_view_form_created(item) {
     nomad_add_buttons(item, function(text, options) {
         return item.add_view_button(text, options);
     });
+    nomad_apply_rights(item);
 }
 
 // The form's read-only NOMAD fields would go stale while a job runs: the panel shows them.
@@ -540,6 +686,7 @@ function nomad_hide_edit_fields(item) {
 }
 
 function nomad_edit_form_created(item) {
+    nomad_apply_rights(item);
     nomad_hide_edit_fields(item);
     nomad_link_steps(item);
     nomad_add_panel(item, item.edit_form);
@@ -643,6 +790,10 @@ function on_edit_form_created(item) {
 
 function on_edit_form_closed(item) {
     nomad_edit_form_closed(item);
+}
+
+function on_after_append(item) {
+    nomad_new_owner(item);
 }
 
 function on_after_scroll(item) {

@@ -1,4 +1,5 @@
-"""Processes: thin server functions for NOMAD; the work happens in cams_module."""
+"""Processes: thin server functions for NOMAD; the work happens in cams_module. What a save
+of the process form may write is checked in the task's on_apply (cams_module.lims.guard)."""
 
 from cams_module import button_upload_fair as fair
 
@@ -13,19 +14,21 @@ def nomad_state(item, process_id):
     return fair.state(item.task, process_id, fair.session_user(item))
 
 
+def nomad_lineage(item, process_id):
+    """Where the CAMS values of the last upload went (in NOMAD quantities or kept in notes)."""
+    return fair.lineage(item.task, process_id, fair.session_user(item))
+
+
 def publish_fair(item, process_id, embargo_months=0):
     """Publish the processed NOMAD upload (irreversible; roles granted it only)."""
     return fair.press_publish(item.task, process_id, embargo_months, fair.session_user(item))
 
 
 def export_zip(item, process_id):
-    """Build the NOMAD zip without uploading; reply with a download link."""
+    """Build the NOMAD zip without uploading; the reply carries the zip to this session."""
     return fair.export_for_download(item.task, process_id, fair.session_user(item))
 
 
-def on_apply(item, delta, params, connection):
-    """Saving a process form never overwrites the NOMAD fields a worker wrote."""
-    from cams_module.lims.job_store import keep_nomad_fields
-
-    if getattr(delta, "client_changes", False):
-        keep_nomad_fields(item.task, delta)
+def my_rights(item):
+    """What the logged-in user may do (the client disables what they may not)."""
+    return fair.user_rights(fair.session_user(item))

@@ -1,6 +1,13 @@
-"""CAMS task server module: login, start-up recovery of NOMAD jobs."""
+"""CAMS task server module: login, start-up recovery, the rights table on every request."""
 
 from jam.admin.admin import login_user
+
+from cams_module.lims import export_handover, recovery
+from cams_module.lims.guard import RightsError, guard_apply
+from cams_module.lims.reader import active_layout
+from cams_module.lims.rights import session_user, why_not
+
+READ_RIGHTS = {"upload_log": "read_log", "nomad_jobs": "read_jobs"}
 
 
 def on_login(task, form_data, info):
@@ -14,22 +21,38 @@ def on_login(task, form_data, info):
 
 
 def on_created(task):
-    """On server start: no process may stay stuck in queued/uploading/processing."""
-    from cams_module.lims import recovery
-
+    """On server start: no process may stay stuck in queued/uploading/processing, and no
+    exported zip outlives its time."""
     recovery.on_task_loaded(task)
+    export_handover.sweep_at_start(task)
+
+
+def on_open(item, params):
+    """Reading the upload log and the jobs journal needs its right (rights.py), whatever
+    the client asks."""
+    right = READ_RIGHTS.get(item.item_name)
+    if right and params.get("__client_request"):
+        refusal = why_not(session_user(item), right)
+        if refusal:
+            raise Exception(refusal)
+    return None
 
 
 def on_apply(item, delta, params, connection):
-    """Enforce the roles' create/edit/delete rights on the server (jam.py checks them only
-    in the browser)."""
+    """Every change a client sends passes the rights table (rights.py) before jam.py writes
+    it: the owner is the stored one, NOMAD fields are never written by a client."""
     if not getattr(delta, "client_changes", False):
         return None
-    for row in delta:
-        if row.rec_inserted() and not item.can_create():
-            raise Exception(f"You may not add records to {item.item_caption}.")
-        if row.rec_modified() and not item.can_edit():
-            raise Exception(f"You may not change records of {item.item_caption}.")
-        if row.rec_deleted() and not item.can_delete():
-            raise Exception(f"You may not delete records of {item.item_caption}.")
+    try:
+        guard_apply(item, delta, session_user(item), connection)
+    except RightsError as refusal:
+        raise Exception(str(refusal)) from None
+    if item.item_name not in (active_layout().processes, "step_types"):
+        for row in delta:
+            if row.rec_inserted() and not item.can_create():
+                raise Exception(f"You may not add records to {item.item_caption}.")
+            if row.rec_modified() and not item.can_edit():
+                raise Exception(f"You may not change records of {item.item_caption}.")
+            if row.rec_deleted() and not item.can_delete():
+                raise Exception(f"You may not delete records of {item.item_caption}.")
     return None

@@ -51,8 +51,9 @@ def test_upload_fair_shows_progress_processed_status_and_nomad_link(
     assert href.startswith(stand_in + "/gui/")
     assert panel.locator("a.nomad-entry").count() == 2, "one NOMAD entry per step"
     page.locator(f"{FORM} .processes-steps a.nomad-entry-link").nth(1).wait_for()
-    assert not ui.button(page, FORM, "nomad-publish-btn").is_visible(), \
-        "a Researcher may not publish"
+    publish = ui.button(page, FORM, "nomad-publish-btn")
+    assert publish.is_disabled(), "a Researcher may not publish"
+    assert "m.rossi may not publish" in publish.get_attribute("title")
     page.screenshot(path=str(screenshot_dir / "upload_fair_processed.png"), full_page=True)
 
     with page.context.expect_page() as opened:
@@ -97,20 +98,17 @@ def test_faulty_process_shows_the_validation_error_naming_step_and_field(
         "nothing may be sent to NOMAD"
 
 
-def test_second_press_while_running_is_refused_with_a_message(running_demo, page):
+def test_upload_fair_is_disabled_while_the_job_runs(running_demo, page):
     ui.log_in(page, running_demo.cams_url, "m.rossi", password(running_demo, "m.rossi"))
     ui.select(page, "PicoTCDv3")
     upload = ui.button(page, LIST, "nomad-upload-btn")
     upload.click()
     page.locator(", ".join(f"{LIST} .nomad-panel[data-status='{s}']" for s in BUSY)
                  ).first.wait_for()
-    upload.click()
-
-    refusal = page.locator(".modal .nomad-refusal")
-    refusal.wait_for()
-    assert "PicoTCDv3" in refusal.inner_text() and "already" in refusal.inner_text()
-    page.locator(".modal button", has_text="OK").click()
+    assert upload.is_disabled() and "under way" in upload.get_attribute("title")
     ui.wait_status(page, LIST, "processed")
+    page.wait_for_function("() => !document.querySelector('.processes.view-form "
+                           ".nomad-upload-btn').disabled")
 
 
 def test_publish_needs_the_right_and_an_explicit_confirmation(running_demo, page,
@@ -154,17 +152,14 @@ def test_export_downloads_the_zip_without_uploading(running_demo, page, tmp_path
     assert ui.standin_uploads(running_demo.printed_url("NOMAD stand-in:")) == before
 
 
-def test_a_user_without_the_right_sees_the_refusal_and_nothing_is_sent(running_demo, page):
+def test_a_user_without_the_right_sees_why_and_nothing_is_sent(running_demo, page):
     before = ui.standin_uploads(running_demo.printed_url("NOMAD stand-in:"))
     ui.log_in(page, running_demo.cams_url, "m.rossi", password(running_demo, "m.rossi"))
     ui.select(page, "SiN-Waveguide-07")
-    status = ui.panel(page, LIST).get_attribute("data-status")
-    ui.button(page, LIST, "nomad-upload-btn").click()
-
-    refusal = page.locator(".modal .nomad-refusal")
-    refusal.wait_for()
-    assert "m.rossi may not upload process 'SiN-Waveguide-07'" in refusal.inner_text()
-    assert ui.panel(page, LIST).get_attribute("data-status") == status
+    upload = ui.button(page, LIST, "nomad-upload-btn")
+    assert upload.is_disabled()
+    assert "m.rossi may not upload process 'SiN-Waveguide-07'" in upload.get_attribute("title")
+    upload.click(force=True)  # a disabled button does nothing
     assert ui.standin_uploads(running_demo.printed_url("NOMAD stand-in:")) == before
 
 

@@ -29,6 +29,18 @@ class Display:
                        check=True, timeout=30)
         return path
 
+    def shot_window(self, name: str, window: tk.Misc) -> Path:
+        """Save a PNG of ``window`` alone (with its menu bar) as <name>.png."""
+        SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+        path = SCREENSHOT_DIR / f"{name}.png"
+        window.update()
+        top = window.winfo_toplevel()
+        right = top.winfo_rootx() + top.winfo_width()
+        bottom = top.winfo_rooty() + top.winfo_height()
+        subprocess.run(["import", "-display", self.name, "-window", "root", "-crop",
+                        f"{right}x{bottom}+0+0", "+repage", str(path)], check=True, timeout=30)
+        return path
+
     def xdotool(self, *args: str | int) -> None:
         """Send real X input (clicks, keystrokes) with xdotool."""
         subprocess.run(["xdotool", *map(str, args)], check=True, timeout=30,
@@ -43,7 +55,7 @@ def xvfb() -> Iterator[Display]:
             pytest.skip(f"{tool} is not installed (./run test installs it)")
     read_fd, write_fd = os.pipe()
     server = subprocess.Popen(
-        ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", "1280x900x24", "-nolisten", "tcp"],
+        ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", "1600x1000x24", "-nolisten", "tcp"],
         pass_fds=(write_fd,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     os.close(write_fd)

@@ -27,12 +27,14 @@ class Answers:
         self.open_path = open_path
         self.asked: list[tuple[str, str]] = []
         self.errors: list[str] = []
+        self.folders: list[str | None] = []
 
     def dialogs(self) -> Dialogs:
         return Dialogs(
             confirm=lambda title, text: self.asked.append((title, text)) or self.confirm_answer,
             error=lambda title, text: self.errors.append(text),
-            open_file=lambda: str(self.open_path) if self.open_path else None,
+            open_file=lambda folder: (self.folders.append(folder)
+                                      or (str(self.open_path) if self.open_path else None)),
             save_file=lambda initial: str(self.save_as) if self.save_as else None,
         )
 
@@ -74,7 +76,7 @@ def test_edit_with_units_add_a_sub_step_save_and_reload(root, xvfb, pump, upload
     editor.var.set("300 kg")
     editor.input.event_generate("<KeyRelease>", keysym="g")
     root.update()
-    assert "cannot be converted into degree_Celsius" in editor.message.get()
+    assert "cannot be converted into °C" in editor.message.get()
     editor.var.set("300 K")
     editor.input.event_generate("<KeyRelease>", keysym="K")
     root.update()
@@ -86,7 +88,7 @@ def test_edit_with_units_add_a_sub_step_save_and_reload(root, xvfb, pump, upload
     xvfb.shot("official-02-converted")
 
     select_row(app, pump, "data.cleaning_steps")
-    app.add_button.invoke()
+    app.panel.add_button.invoke()
     assert pump(lambda: app.selected_path() == "data.cleaning_steps[2]")
     assert len(app.doc.get("data.cleaning_steps")) == 3
     select_row(app, pump, "data.cleaning_steps[2].name")
@@ -199,7 +201,7 @@ def test_new_archive_from_the_class_chooser(root, xvfb, pump, tmp_path):
     assert app.doc.get("data.starting_date") == "2025-03-02T09:00:00+01:00"
 
     select_row(app, pump, "data.etching_steps")
-    app.add_button.invoke()
+    app.panel.add_button.invoke()
     assert pump(lambda: app.selected_path() == "data.etching_steps[0]")
     select_row(app, pump, "data.etching_steps[0].chamber_pressure")
     assert app.editor.unit_label.cget("text") == "mbar"
@@ -211,7 +213,7 @@ def test_new_archive_from_the_class_chooser(root, xvfb, pump, tmp_path):
     assert app.save()  # valid: no question asked, Save-as gives the name
     assert answers.asked == []
     saved = json.loads(out.read_text())
-    assert list(saved["data"]) == ["m_def", "starting_date", "wafer_side", "etching_steps"]
+    assert list(saved["data"]) == ["etching_steps", "m_def", "starting_date", "wafer_side"]
     root.update()
     assert app.file_label.cget("text") == str(out)
     assert "*" not in root.title()
@@ -240,7 +242,7 @@ def test_unknown_keys_shown_flagged_and_removable_with_undo(root, pump, upload):
     assert app.nodes[path].kind == "unknown"
     assert app.tree.set(path, "check").startswith("✗")
     app.select(path)
-    app.remove_button.invoke()
+    app.panel.remove_button.invoke()
     root.update()
     assert not app.doc.exists(path)
     assert app.problem_list.size() == 4
@@ -256,13 +258,15 @@ def test_process_steps_picked_from_the_folder_and_reordered(root, pump, upload):
     select_row(app, pump, "data.steps")
     editor = app.editor
     assert editor.kind == "reference"
-    choices = list(editor.input.cget("values"))
-    assert "../upload/archive/mainfile/Prova_PEB.archive.json#data" in choices
+    choices = list(editor.input.cget("values"))  # steps by name and class, then file
+    assert "Prova PEB (Baking) — Prova_PEB.archive.json" in choices
     assert not any("Processo_prova" in c for c in choices)
+    assert editor.listbox.get(0) == \
+        "1. Prova cleaning (WetCleaning) — Prova_cleaning.archive.json"
     steps = app.doc.get("data.steps")
     assert len(steps) == 8
 
-    editor.input.set("../upload/archive/mainfile/Prova_ebl.archive.json#data")
+    editor.input.set("Prova ebl (EBL) — Prova_ebl.archive.json")
     editor.add_button.invoke()
     root.update()
     assert app.doc.get("data.steps")[-1].endswith("Prova_ebl.archive.json#data")
@@ -286,7 +290,8 @@ def test_process_steps_picked_from_the_folder_and_reordered(root, pump, upload):
     assert [p.code for p in app.problems] == ["reference"]
     assert "problem" in app.tree.item("data.steps", "tags")
     assert app.tree.set("data.steps", "check") == "✗ reference"
-    assert "Missing.archive.json" in editor.message.get()
+    assert editor.message.get().startswith(
+        "'Missing.archive.json' is not a file in this folder.\n")
     editor.listbox.selection_clear(0, "end")
     editor.listbox.selection_set(8)
     editor.remove_button.invoke()
@@ -300,10 +305,10 @@ def test_repeated_sub_steps_reorder_and_remove(root, pump, upload):
     app = EditorApp(root, Answers().dialogs())
     app.open_path(upload / "Prova_cleaning.archive.json")
     select_row(app, pump, "data.cleaning_steps[1]")
-    app.up_button.invoke()
+    app.panel.up_button.invoke()
     assert pump(lambda: app.selected_path() == "data.cleaning_steps[0]")
     assert app.doc.get("data.cleaning_steps[0].name") == "Bagno in ammoniaca"
-    app.remove_button.invoke()
+    app.panel.remove_button.invoke()
     root.update()
     assert [s["name"] for s in app.doc.get("data.cleaning_steps")] == [
         "Bagno in acido cloridrico"]
@@ -317,13 +322,12 @@ def test_repeated_sub_steps_reorder_and_remove(root, pump, upload):
 def test_rename_an_unknown_key_and_jump_to_problems(root, pump, upload):
     app = EditorApp(root, Answers().dialogs())
     app.open_path(upload / "Prova_cleaning.archive.json")
-    app.problem_list.selection_set(2)
-    app.problem_list.event_generate("<<ListboxSelect>>")
+    app.problem_list.select(2)
     path = "data.cleaning_steps[0].cleaning_dumping[0].rinser_name"
     assert pump(lambda: app.selected_path() == path)
-    assert "dumper_name" in app.rename_choice.cget("values")
-    app.rename_choice.set("dumper_name")
-    app.rename_button.invoke()
+    assert "dumper_name" in app.panel.rename_choice.cget("values")
+    app.panel.rename_choice.set("dumper_name")
+    app.panel.rename_button.invoke()
     root.update()
     new = "data.cleaning_steps[0].cleaning_dumping[0].dumper_name"
     assert app.selected_path() == new and app.nodes[new].kind == "quantity"
@@ -332,7 +336,7 @@ def test_rename_an_unknown_key_and_jump_to_problems(root, pump, upload):
 
 
 def test_window_entry_points_and_closing_with_unsaved_changes(xvfb, pump, upload, tmp_path):
-    from cams_module.editor.tk_app import build_window
+    from cams_module.editor.tk_window import build_window
 
     answers = Answers(confirm=False)
     app = build_window(str(upload / "Prova_PEB.archive.json"), dialogs=answers.dialogs())
@@ -466,8 +470,8 @@ def test_an_unknown_class_opens_flagged_and_can_be_chosen(root, pump, tmp_path):
     assert [p.code for p in app.problems] == ["unknown_class"]
     assert app.nodes["data.pressure"].kind == "unknown"
     app.select("data")
-    app.class_choice.set(RIE)
-    app.class_button.invoke()
+    app.panel.class_choice.set(RIE)
+    app.panel.class_button.invoke()
     root.update()
     assert app.doc.get("data.m_def") == RIE
     assert app.nodes["data.name"].kind == "quantity"
