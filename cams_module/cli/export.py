@@ -26,6 +26,7 @@ from cams_module.export.names import slug
 from cams_module.export.validation import guess_schema_set, validate_upload
 from cams_module.nomad.client import NomadClient
 from cams_module.nomad.config import NomadConfig
+from cams_module.nomad.errors import NomadError
 from cams_module.nomad.schemas import schemas_from_nomad
 from cams_module.schema import load_schema_set
 from cams_module.schema.yaml_package import embed, schema_mode
@@ -110,8 +111,6 @@ def _process_name(document: Any) -> Any:
 
 def _export_one(document: Any, out: Path, args: argparse.Namespace) -> int:
     """Export one process document to `out`; print what was written or every problem."""
-    from cams_module.nomad_errors import NomadError
-
     try:
         profile = args.profile or _default()
         embedded = schema_mode(args.schema) == "embedded"
