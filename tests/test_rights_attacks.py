@@ -156,7 +156,8 @@ def test_the_zip_goes_to_the_asking_session_only_and_nothing_stays_on_disk(srv):
     assert reply["ok"], reply
     content = base64.b64decode(reply["zip_base64"])
     names = zipfile.ZipFile(io.BytesIO(content)).namelist()
-    assert len(names) == 11 and all(n.endswith(".archive.json") for n in names)
+    # one archive per NOMAD entry: at least the 10 steps and the process
+    assert len(names) >= 11 and all(n.endswith(".archive.json") for n in names)
     assert "url" not in reply
     assert not (srv.folder / "static" / "exports").exists()
     assert list((srv.folder / "private" / "exports").iterdir()) == []

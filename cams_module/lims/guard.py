@@ -29,6 +29,15 @@ class RightsError(Exception):
     """A client change the rights table refuses (the message is for the user)."""
 
 
+def _status(row: Any) -> int | None:
+    """The delta row's status (INSERTED, MODIFIED, DELETED, DETAILS_MODIFIED or None):
+    jam.py 5 keeps it on the row, jam.py 7 on the row's change log."""
+    status = getattr(row, "record_status", None)
+    if status is None and getattr(row, "change_log", None) is not None:
+        status = row.change_log.record_status
+    return status
+
+
 def _need(user: User | None, action: str, owner: str | None, what: str) -> None:
     refusal = why_not(user, action, owner, what)
     if refusal:
@@ -67,7 +76,7 @@ def _plain(value: Any) -> str:
 def _drop_sent(row: Any, fields: tuple[str, ...], stored: dict | None, where: str,
                user: User | None) -> None:
     """Log the NOMAD field values a client sent that differ from what is stored (on
-    insert: from empty); on insert, replace them with their empty values."""
+    insert: from empty); replace them with the stored values (on insert: empty ones)."""
     planted = []
     for name in fields:
         field = row.field_by_name(name)
@@ -80,6 +89,8 @@ def _drop_sent(row: Any, fields: tuple[str, ...], stored: dict | None, where: st
             planted.append(name)
         if stored is None:
             field.data = str(NomadStatus.NOT_UPLOADED) if name == "nomad_status" else None
+        else:  # jam.py 7 writes every field of the row (no update_sql hook): the stored one
+            field.data = before
     if planted:
         log.warning("%s: values sent by %s for %s dropped (NOMAD fields are written only "
                     "by the NOMAD worker)", where, user.login if user else "anonymous",
@@ -112,7 +123,7 @@ def _guard_steps(task: Any, steps: Any, process_id: int | None, owner: str | Non
     item = store.steps_item(task)
     master_rec = item._master_rec_id
     for step in steps:
-        status = step.record_status
+        status = _status(step)
         if status == INSERTED:
             _need(user, "steps", owner, what)
             _drop_sent(step, store.STEP_NOMAD_FIELDS, None, f"new step of {what}", user)
@@ -143,7 +154,7 @@ def _guard_type_values(task: Any, delta: Any, process_id: int | None, owner: str
             continue
         item = task.item_by_name(item_name)
         for row in values:
-            status = row.record_status
+            status = _status(row)
             if status == INSERTED:
                 _need(user, "steps", owner, what)
                 continue
@@ -175,7 +186,7 @@ def _guard_processes(task: Any, delta: Any, user: User | None, connection: Any) 
     item = store.processes_item(task)
     steps = delta.detail_by_name(active_layout().steps)
     for row in delta:
-        status = row.record_status
+        status = _status(row)
         owner_field = row.field_by_name(owner_name)
         name_field = row.field_by_name(name_name)
         name = _plain(name_field.value if name_field else "")[:200]

@@ -221,15 +221,19 @@ def last_log(task: Any, process_id: int, jobs_only: bool = False) -> dict | None
     """The newest upload log row of a process (errors decoded), or None. `jobs_only`: the
     newest row a job wrote (no refusals, exports or owner changes)."""
     rows = task.upload_log.copy(handlers=False)
-    if jobs_only:
-        rows.set_where(process=process_id, action__in=["upload", "publish"],
-                       outcome__ne="refused")
+    if jobs_only:  # (no text `__in`: jam.py 7 writes its values unquoted)
+        rows.set_where(process=process_id, outcome__ne="refused")
     else:
         rows.set_where(process=process_id)
     rows.set_order_by(["-id"])
-    rows.open(limit=1)
-    if rows.record_count() == 0:
-        return None
+    rows.open(limit=None if jobs_only else 1)
+    for row in rows:
+        if not jobs_only or row.action.value in ("upload", "publish"):
+            return _log_row(row)
+    return None
+
+
+def _log_row(rows: Any) -> dict:
     return {"id": rows.id.value, "action": rows.action.value, "outcome": rows.outcome.value,
             "user_login": rows.user_login.value, "upload_id": rows.upload_id.value,
             "files": json.loads(rows.files.value or "[]"),
