@@ -8,6 +8,7 @@ pytest_plugins = [
     "tests.fixtures.browser",
     "tests.fixtures.postgres",
     "tests.fixtures.real_nomad",
+    "tests.fixtures.redis_server",
 ]
 
 #: fixtures that build or run the CAMS jam.py task: their tests are marked `jam`

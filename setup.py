@@ -17,8 +17,11 @@ setup(
     install_requires=[
         "requests>=2.31",
         "pint>=0.23",
+        "orjson>=3.9",
+        "pyyaml>=6",
         "urllib3>=2",
         "werkzeug>=3",
+        "huey>=2.5",
     ],
     extras_require={
         "test": [
@@ -28,7 +31,11 @@ setup(
             "playwright==1.65.2",
             "psycopg2-binary>=2.9",
             "ruff>=0.6",
+            "gunicorn>=22",
+            "redis>=5",
         ],
+        "web": ["gunicorn>=22"],
+        "redis": ["redis>=5"],
         "postgres": ["psycopg2-binary>=2.9"],
         "jam5": ["jam.py-v5==5.5.4"],
         "jam7": ["jam.py-v7==7.0.120"],

@@ -3,11 +3,13 @@
 Rows: export time and peak memory (1 step, 1,000 steps, 1,000 processes x 20 steps) beside
 the bare json.dump+zip floor (`bench_export.measure`); Upload FAIR click-to-queued latency
 p50/p95 with 20 users pressing 50 processes at once, and for one press alone, on sqlite and
-on a throwaway PostgreSQL cluster (`bench_load.run`); upload overhead and HTTP requests
+on a throwaway PostgreSQL cluster, with jam.py's single-process server + 1 worker and with
+gunicorn (4 web processes) + 2 worker processes (`bench_load.run`); 50 uploads of 20-step
+processes with 1 s NOMAD processing carried by 2 worker processes; upload overhead and HTTP requests
 per upload against the local NOMAD stand-in (`bench_upload.measure`). Prints figures;
 asserts nothing.
 
-    python -m benchmarks [--processes 1000] [--only export,load,load-pg,upload]
+    python -m benchmarks [--processes 1000] [--only export,load,load-pg,upload,uploads]
 """
 
 from __future__ import annotations
@@ -44,21 +46,39 @@ def export_rows(processes: int) -> list[Row]:
 def load_rows(users: int, processes: int, db: str = "sqlite") -> list[Row]:
     from benchmarks.bench_load import run
 
-    try:
-        f = run(users, processes, db=db)
-    except BaseException as err:  # noqa: BLE001 - e.g. PostgreSQL not installed (a skip)
-        if db == "sqlite" or isinstance(err, KeyboardInterrupt):
-            raise
-        return [("button", f"{db}: not measured", f"{type(err).__name__}: {err}"[:60], "")]
-    return [
-        ("button", f"click-to-queued, {users} users x {processes} processes at once, {db}",
-         f"p50 {f['p50_ms']:.0f} ms, p95 {f['p95_ms']:.0f} ms (max {f['max_ms']:.0f})",
-         f"target p95 < 100 ms; {f['processed']}/{processes} processed in "
-         f"{f['until_done_s']:.1f} s, {f['errors']} refused"),
-        ("button", f"click-to-queued, one press alone ({f['alone_presses']} presses), {db}",
-         f"p50 {f['alone_p50_ms']:.0f} ms, p95 {f['alone_p95_ms']:.0f} ms",
-         "target < 100 ms"),
-    ]
+    rows: list[Row] = []
+    for web, procs, label in ((0, 1, "jam.py single process + 1 worker"),
+                              (4, 2, "gunicorn 4 procs + 2 workers")):
+        try:
+            f = run(users, processes, workers=2, db=db, web_workers=web, worker_procs=procs)
+        except BaseException as err:  # noqa: BLE001 - e.g. PostgreSQL not installed
+            if db == "sqlite" or isinstance(err, KeyboardInterrupt):
+                raise
+            return [("button", f"{db}: not measured", f"{type(err).__name__}: {err}"[:60],
+                     "")]
+        rows += [
+            ("button", f"click-to-queued, {users} users x {processes} processes at once, "
+             f"{db}, {label}",
+             f"p50 {f['p50_ms']:.0f} ms, p95 {f['p95_ms']:.0f} ms (max {f['max_ms']:.0f})",
+             f"target p95 < 100 ms; {f['processed']}/{processes} processed in "
+             f"{f['until_done_s']:.1f} s, {f['errors']} refused"),
+            ("button", f"click-to-queued, one press alone ({f['alone_presses']} presses), "
+             f"{db}, {label}",
+             f"p50 {f['alone_p50_ms']:.0f} ms, p95 {f['alone_p95_ms']:.0f} ms",
+             "target < 100 ms"),
+        ]
+    return rows
+
+
+def uploads_rows(processes: int = 50) -> list[Row]:
+    from benchmarks.bench_load import run
+
+    f = run(20, processes, workers=1, worker_procs=2, steps=20, processing_delay=1.0,
+            alone=False)
+    return [("jobs", f"{processes} uploads of 20-step processes, 1 s NOMAD processing, "
+             "2 worker processes",
+             f"all {f['processed']}/{processes} processed in {f['until_done_s']:.1f} s",
+             "target < 10 s")]
 
 
 def upload_rows() -> list[Row]:
@@ -93,14 +113,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--presses", type=int, default=50,
                         help="processes pressed at once in the load case (default 50)")
-    parser.add_argument("--only", default="export,load,load-pg,upload",
-                        help="comma-separated subset of export,load,load-pg,upload")
+    parser.add_argument("--only", default="export,load,load-pg,upload,uploads",
+                        help="comma-separated subset of export,load,load-pg,upload,uploads")
     args = parser.parse_args(argv)
     parts: dict[str, Callable[[], list[Row]]] = {
         "export": lambda: export_rows(args.processes),
         "load": lambda: load_rows(args.users, args.presses),
         "load-pg": lambda: load_rows(args.users, args.presses, "postgres"),
         "upload": upload_rows,
+        "uploads": uploads_rows,
     }
     rows: list[Row] = []
     started = time.perf_counter()

@@ -9,29 +9,17 @@ from __future__ import annotations
 
 import os
 
+from cams_module.nomad import errors
 from cams_module.nomad.client import DEFAULT_DEADLINE, NomadClient, Progress
 from cams_module.nomad.config import NomadConfig
-from cams_module.nomad.errors import (
-    AccessDenied,
-    AuthenticationError,
-    ConfigError,
-    ForbiddenError,
-    NomadError,
-    NomadTimeout,
-    NomadUnavailable,
-    NotFoundError,
-    ProcessingFailed,
-    RequestRejected,
-)
+from cams_module.nomad.errors import *  # noqa: F403 - the seed's face re-exports every error
 from cams_module.nomad.models import Dataset, Entry, Upload
 from cams_module.nomad.poll import PollPolicy
 from cams_module.nomad.retry import RetryPolicy
 
 __all__ = [
-    "AccessDenied", "AuthenticationError", "ConfigError", "DEFAULT_DEADLINE", "Dataset", "Entry",
-    "ForbiddenError", "NomadClient",
-    "NomadConfig", "NomadError", "NomadTimeout", "NomadUnavailable", "NotFoundError",
-    "PollPolicy", "ProcessingFailed", "RequestRejected", "RetryPolicy", "Upload",
+    *errors.__all__, "DEFAULT_DEADLINE", "Dataset", "Entry", "NomadClient", "NomadConfig",
+    "PollPolicy", "RetryPolicy", "Upload",
     "check_upload_status", "delete_upload", "get_authentication_token", "get_upload_entries",
     "publish_upload", "upload_file", "upload_to_NOMAD", "wait_for_upload_completion",
 ]

@@ -2,23 +2,26 @@
 
 `press_upload` checks the argument and the right (rights.py: the owner as a Researcher, or
 a role granted any upload), claims the process (status queued + job row in one
-transaction) and hands the job to a background worker, which reads, exports, validates,
-zips and uploads (`upload_prepare`, `jobs`) — the request returns at once. Every refusal
-of an upload, export or publish sends nothing, leaves the NOMAD status as it was and is an
-upload log row (who, when, what, why); the errors of invalid data arrive through `state`.
-`press_publish` publishes a processed upload (roles granted it only);
-`export_for_download` hands the zip to the asking session in its reply (export_handover);
-`state` is what the progress display polls. Every reply is a plain dict (Contract 8).
+transaction) and enqueues the job for a worker process (`cams-nomad worker`), which reads,
+exports, validates, zips and uploads (`lims.prepare`, `lims.jobs`) — the request returns
+at once. Every refusal of an upload, export or publish sends nothing, leaves the NOMAD
+status as it was and is an upload log row (who, when, what, why); the errors of invalid
+data arrive through `state`. `press_publish` publishes a processed upload (roles granted
+it only); `export_for_download` hands the zip to the asking session in its reply
+(export_handover); `state` is what the progress display polls. Every reply is a plain
+dict (Contract 8).
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 from cams_module.lims import job_store as store
-from cams_module.lims import jobs
+from cams_module.lims import leases
 from cams_module.lims.export_handover import HandoverError, hand_over
+from cams_module.lims.job_finish import finish
 from cams_module.lims.prepare import (
     disk_message,
     export_document,
@@ -26,9 +29,12 @@ from cams_module.lims.prepare import (
     problem_errors,
     profile_name,
 )
+from cams_module.lims.queue import QueueError, enqueue
 from cams_module.lims.reader import active_layout
 from cams_module.lims.rights import ACTIONS, User, scope, session_user, why_not
 from cams_module.lims.times import to_iso
+from cams_module.lims.upload_identity import new_token
+from cams_module.lims.upload_job import UploadJob
 from cams_module.nomad.config import NomadConfig
 from cams_module.nomad.errors import NomadError
 from cams_module.status import NomadStatus
@@ -104,16 +110,25 @@ def _nomad_configured() -> str | None:
     return None
 
 
+def _queue(task: Any, job: UploadJob, ticket: str, back_to: NomadStatus) -> str | None:
+    """Enqueue the claimed job; None, or the sentence why the queue did not take it (the
+    job then ends failed and the process returns to `back_to`)."""
+    try:
+        enqueue(task.work_dir, job.job_id, ticket)
+    except QueueError as err:
+        log.error("job %s not queued: %s", job.job_id, err)
+        message = (f"CAMS could not hand the job to its NOMAD workers ({err}). Nothing was "
+                   "sent; press again once the job queue is back.")
+        finish(task, job, back_to, message, outcome="failed")
+        return message
+    return None
+
+
 def press_upload(task: Any, process_id: Any, user: User | None) -> dict:
     """BUTTON_UPLOAD_FAIR: check the argument and the right, refuse a busy or published
-    process, claim it (status queued + job row, one transaction) and hand the job to a
-    worker, which reads, exports, validates, zips and uploads. Replies at once; what the
-    job finds (invalid data included) arrives through `state`."""
-    with jobs.pressing():
-        return _press_upload(task, process_id, user)
-
-
-def _press_upload(task: Any, process_id: Any, user: User | None) -> dict:
+    process, claim it (status queued + job row, one transaction) and enqueue the job for
+    a worker, which reads, exports, validates, zips and uploads. Replies at once; what
+    the job finds (invalid data included) arrives through `state`."""
     row, refusal = _lookup(task, process_id, user, "upload")
     if row is None:
         return _reply(False, None, refusal)
@@ -135,21 +150,24 @@ def _press_upload(task: Any, process_id: Any, user: User | None) -> dict:
     full = no_room()
     if full:
         return _refuse(task, process_id, user, "upload", row.status, full, outcome="failed")
-    job = jobs.UploadJob(job_id=0, process_id=process_id, process_name=row.name,
-                         user_login=user.login, zip_path="", files=[], sha256="",
-                         step_files=[], steps={}, upload_id=row.upload_id,
-                         previous_status=str(row.status))
+    job = UploadJob(job_id=0, process_id=process_id, process_name=row.name,
+                    user_login=user.login, zip_path="", files=[], sha256="",
+                    step_files=[], steps={}, upload_id=row.upload_id,
+                    previous_status=str(row.status), token=new_token())
+    ticket = leases.new_ticket()
     job_id = store.claim(task, process_id, NomadStatus.QUEUED,
                          "Queued: CAMS checks the process, then sends it to NOMAD…",
                          job={"action": "upload", "user_login": user.login,
-                              "worker": jobs.WORKER, "payload": job.payload(),
-                              "upload_id": row.upload_id})
+                              "worker": ticket, "heartbeat": time.time(),
+                              "payload": job.payload(), "upload_id": row.upload_id})
     if job_id is None:
         return _refuse(task, process_id, user, "upload", NomadStatus.QUEUED,
                        f"An upload of process '{row.name}' is already under way; "
                        "wait for it to finish.")
     job.job_id = job_id
-    jobs.submit(task, job, jobs.run_upload)
+    failed = _queue(task, job, ticket, row.status)
+    if failed:
+        return _reply(False, row.status, failed)
     what = f"update of NOMAD upload {row.upload_id}" if row.upload_id else "upload"
     return _reply(True, NomadStatus.QUEUED,
                   f"Process '{row.name}' is queued: CAMS checks it, then the {what} starts.",
@@ -177,20 +195,24 @@ def press_publish(task: Any, process_id: Any, embargo_months: Any,
     missing = _nomad_configured()
     if missing:
         return _refuse(task, process_id, user, "publish", row.status, missing)
-    job = jobs.UploadJob(job_id=0, process_id=process_id, process_name=row.name,
-                         user_login=user.login, zip_path="", files=[], sha256="",
-                         step_files=[], steps={}, upload_id=row.upload_id, action="publish",
-                         embargo_months=embargo_months)
+    job = UploadJob(job_id=0, process_id=process_id, process_name=row.name,
+                    user_login=user.login, zip_path="", files=[], sha256="",
+                    step_files=[], steps={}, upload_id=row.upload_id, action="publish",
+                    embargo_months=embargo_months)
+    ticket = leases.new_ticket()
     job_id = store.claim(task, process_id, NomadStatus.QUEUED, "Waiting to publish…",
                          allowed_from=(NomadStatus.PROCESSED,),
                          job={"action": "publish", "user_login": user.login,
-                              "worker": jobs.WORKER, "payload": job.payload(),
-                              "upload_id": row.upload_id, "embargo_months": embargo_months})
+                              "worker": ticket, "heartbeat": time.time(),
+                              "payload": job.payload(), "upload_id": row.upload_id,
+                              "embargo_months": embargo_months})
     if job_id is None:
         return _refuse(task, process_id, user, "publish", row.status,
                        f"Process '{row.name}' is busy; try again shortly.")
     job.job_id = job_id
-    jobs.submit(task, job, jobs.run_publish)
+    failed = _queue(task, job, ticket, NomadStatus.PROCESSED)
+    if failed:
+        return _reply(False, NomadStatus.PROCESSED, failed)
     return _reply(True, NomadStatus.QUEUED,
                   f"Publishing NOMAD upload {row.upload_id} of process '{row.name}'.",
                   job_id=job.job_id)

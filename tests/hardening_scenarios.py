@@ -15,6 +15,7 @@ from collections import Counter
 from typing import Any
 
 from benchmarks.bench_load import clone_session, press_all, standin_uploads
+from cams_module.lims.upload_identity import identity, process_name_of
 from tests.fixtures.cams_task import CamsServer
 
 DONE = ("processed", "failed", "published")
@@ -24,8 +25,10 @@ TROUBLE = re.compile(r"database is locked|deadlock|OperationalError|Traceback|"
 
 
 def uploads_named(nomad: Any, name: str) -> list[dict]:
-    """The stand-in's uploads called `name`."""
-    return [u for u in standin_uploads(nomad) if u.get("upload_name") == name]
+    """The stand-in's uploads of processes called `name` (the upload name is the process
+    name followed by its CAMS identity)."""
+    return [u for u in standin_uploads(nomad)
+            if process_name_of(u.get("upload_name")) == name]
 
 
 def log_rows(server: CamsServer, process_id: int) -> list[dict]:
@@ -77,7 +80,7 @@ def scenario_success(server: CamsServer, nomad: Any, name: str = "Quick-Clean",
     assert [(r["action"], r["outcome"], r["user_login"]) for r in log_rows(server, pid)] == \
         [("upload", "processed", login)]
     assert [(r["action"], r["state"]) for r in job_rows(server, pid)] == [("upload", "done")]
-    assert TROUBLE.findall(server.log_text()) == []
+    assert TROUBLE.findall(server.all_logs()) == []
     return state
 
 
@@ -200,20 +203,21 @@ def check_load(server: CamsServer, nomad: Any, owners: dict[int, str],
     result = press_all(server, owners)
     failed_presses = [(p.process_id, p.error or p.reply) for p in result.presses
                       if p.error or not p.reply.get("ok") or p.reply["status"] != "queued"]
-    assert failed_presses == []
+    assert failed_presses == [], failed_presses
     assert len({p.reply["job_id"] for p in result.presses}) == len(owners)
     not_done = {pid: (s["status"], s["message"]) for pid, s in result.states.items()
                 if s["status"] != "processed"}
-    assert not_done == {}
+    assert not_done == {}, not_done
 
     uploads = standin_uploads(nomad)
-    per_name = Counter(u["upload_name"] for u in uploads)
+    per_name = Counter(process_name_of(u["upload_name"]) for u in uploads)
     assert {names[pid]: per_name[names[pid]] for pid in owners} == \
         {names[pid]: 1 for pid in owners}
     by_id = {u["upload_id"]: u for u in uploads}
     for pid, state in result.states.items():
         upload = by_id[state["upload_id"]]
-        assert upload["upload_name"] == names[pid]
+        assert process_name_of(upload["upload_name"]) == names[pid]
+        assert identity(upload["upload_name"])[0] == pid
         assert upload["process_status"] == "SUCCESS"
         assert state["link"] and state["uploaded_at"]
         assert all(s["entry_id"] and s["link"] for s in state["steps"])
@@ -229,4 +233,4 @@ def check_load(server: CamsServer, nomad: Any, owners: dict[int, str],
             if r["process"] in owners]
     assert Counter((r["process"], r["state"]) for r in jobs) == \
         Counter({(pid, "done"): 1 for pid in owners})
-    assert TROUBLE.findall(server.log_text()) == []
+    assert TROUBLE.findall(server.all_logs()) == []

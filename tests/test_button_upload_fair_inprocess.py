@@ -1,8 +1,23 @@
-"""The processes item's server functions called in-process (jam.py loaded in a subprocess)."""
+"""The processes item's server functions called in-process (jam.py loaded in a subprocess),
+with a real NOMAD worker process running the queued jobs beside it."""
 
 from __future__ import annotations
 
-from tests.fixtures.cams_task import nomad_env, run_in_task
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from tests.fixtures.cams_task import nomad_env, run_in_task, start_worker_process
+
+
+@pytest.fixture
+def worker(cams_task_copy, nomad_server) -> Iterator[object]:
+    """A worker process on the task copy, talking to the stand-in."""
+    proc = start_worker_process(cams_task_copy.path, nomad_env(nomad_server))
+    yield proc
+    proc.terminate()
+    proc.wait(10)
 
 CALL = """
 import time
@@ -27,7 +42,7 @@ def session(login, role):
     return {"user_info": {"login": login, "role_name": role, "user_id": 1, "role_id": 1}}
 
 
-def test_in_process_upload_by_the_owner(cams_task_copy, nomad_server):
+def test_in_process_upload_by_the_owner(cams_task_copy, nomad_server, worker):
     body = CALL.format(name="Quick-Clean", session=session("m.rossi", "Researcher"))
     result = run_in_task(cams_task_copy.path, body, env=nomad_env(nomad_server))
     assert result["press"]["ok"] is True
@@ -45,7 +60,8 @@ def test_in_process_without_a_session_nothing_is_sent(cams_task_copy, nomad_serv
     assert nomad_server.stats()["total_requests"] == 0
 
 
-def test_in_process_invalid_process_names_step_and_field(cams_task_copy, nomad_server):
+def test_in_process_invalid_process_names_step_and_field(cams_task_copy, nomad_server,
+                                                        worker):
     body = CALL.format(name="Faulty-Demo", session=session("steward", "Data steward"))
     result = run_in_task(cams_task_copy.path, body, env=nomad_env(nomad_server))
     assert result["press"]["ok"] is True and result["press"]["status"] == "queued"
@@ -58,7 +74,7 @@ def test_in_process_invalid_process_names_step_and_field(cams_task_copy, nomad_s
 
 
 def test_in_process_invalid_data_restores_the_status_before_the_press(cams_task_copy,
-                                                                      nomad_server):
+                                                                      nomad_server, worker):
     earlier = """
 from cams_module.lims import job_store
 rows = task.processes.copy(handlers=False)
@@ -78,11 +94,18 @@ job_store.write_back(task, rows.id.value, process={"nomad_status": "failed",
 
 
 def test_in_process_zip_that_cannot_be_written_ends_failed_nothing_sent(cams_task_copy,
-                                                                        nomad_server):
-    unwritable = """
-import tempfile
-tempfile.tempdir = "/etc/hostname"  # a file: room on its disk, but no folder for the zip
-"""
+                                                                        nomad_server,
+                                                                        tmp_path):
+    """The worker's zip folder (TMPDIR) turns into a file after it started: room on the
+    disk, but no folder for the zip."""
+    zips = tmp_path / "zips"
+    zips.mkdir()
+    proc = start_worker_process(cams_task_copy.path,
+                                {**nomad_env(nomad_server), "TMPDIR": str(zips)})
+    time.sleep(1.0)  # the worker has looked at its temporary folder
+    zips.rmdir()
+    zips.write_text("not a folder")
+    unwritable = ""
     body = unwritable + CALL.format(name="Quick-Clean",
                                     session=session("m.rossi", "Researcher"))
     body += """
@@ -90,7 +113,11 @@ from cams_module.lims import job_store
 result["log"] = job_store.log_rows(task, pid)
 result["job"] = job_store.latest_job(task, pid)
 """
-    result = run_in_task(cams_task_copy.path, body, env=nomad_env(nomad_server))
+    try:
+        result = run_in_task(cams_task_copy.path, body, env=nomad_env(nomad_server))
+    finally:
+        proc.terminate()
+        proc.wait(10)
     assert result["press"]["ok"] is True
     state = result["state"]
     assert state["status"] == "not uploaded" and not state["busy"]

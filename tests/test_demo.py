@@ -78,10 +78,11 @@ def test_demo_starts_serves_login_and_stops_on_ctrl_c(demo_factory):
     assert requests.get(stand_in + "/info", timeout=10).status_code == 200
 
     children = running.children()
-    assert len(children) == 2, f"expected the stand-in and jam.py, got {children}"
+    assert len(children) == 3, f"expected the stand-in, jam.py and a worker, got {children}"
     commands = {pid: " ".join(_cmdline(pid)) for pid in children}
     standin_pid = next(p for p, c in commands.items() if "cams_module.standin" in c)
     jam_pid = next(p for p, c in commands.items() if "cams_module.lims.jam_server" in c)
+    worker_pid = next(p for p, c in commands.items() if "cams_module.lims.worker" in c)
 
     users_file = Path(_cmdline(standin_pid)[_cmdline(standin_pid).index("--users") + 1])
     assert stat.S_IMODE(users_file.stat().st_mode) == 0o600
@@ -93,8 +94,12 @@ def test_demo_starts_serves_login_and_stops_on_ctrl_c(demo_factory):
         "credentials for a real NOMAD never go to the stand-in"
     assert nomad_password not in running.output
 
+    assert _environ(worker_pid)["NOMAD_URL"] == stand_in
+    assert "NOMAD_TOKEN" not in _environ(worker_pid)
+
     assert running.interrupt() == 0
     assert not _pid_alive(standin_pid) and not _pid_alive(jam_pid)
+    assert not _pid_alive(worker_pid)
     assert not users_file.exists(), "the NOMAD users file is removed on exit"
     assert not users_file.parent.exists(), "and so are the stand-in's upload files"
     assert nomad_password not in running.output
@@ -148,7 +153,9 @@ def test_demo_with_nomad_url_uses_that_nomad_and_starts_no_stand_in(demo_factory
     )
     assert running.printed_url("NOMAD:") == nomad_server.url
     assert "NOMAD stand-in:" not in running.output
-    assert len(running.children()) == 1, "only jam.py runs; NOMAD is the given one"
+    commands = [" ".join(_cmdline(pid)) for pid in running.children()]
+    assert len(commands) == 2, "only jam.py and the worker run; NOMAD is the given one"
+    assert not any("cams_module.standin" in c for c in commands)
 
     info = running.users()
     session = requests.Session()
@@ -223,3 +230,43 @@ def test_ctrl_c_while_a_job_runs_stops_everything_at_once(demo_factory):
     assert running.interrupt() == 0
     assert "killing it" not in running.output, "jam.py must stop by itself, not be killed"
     assert not any(_pid_alive(pid) for pid in children)
+
+
+def test_demo_with_gunicorn_web_workers_uploads_and_stops_everything(demo_factory):
+    """`--web-workers 2`: gunicorn serves jam.py (two web processes), the worker runs the
+    upload, and Ctrl-C stops the web processes, the worker and the stand-in."""
+    running = demo_factory(["--web-workers", "2", "--processing-delay", "0.5"])
+    info = running.users()
+    sessions = []
+    for _ in range(4):  # logins and calls spread over both web processes
+        session = requests.Session()
+        password = info["users"]["m.rossi"]["password"]
+        session.post(running.cams_url + "api", json=[
+            "login", info["task_id"], 0, [{"login": "m.rossi", "password": password}], 0],
+            timeout=10).raise_for_status()
+        sessions.append(session)
+    assert _call(sessions[0], running.cams_url, info, "upload_fair", 5)["ok"]
+    deadline = time.monotonic() + 60
+    state = _call(sessions[1], running.cams_url, info, "nomad_state", 5)
+    while state["status"] != "processed":
+        assert time.monotonic() < deadline and state["status"] != "failed", state
+        time.sleep(0.2)
+        state = _call(sessions[len(sessions) - 1], running.cams_url, info, "nomad_state", 5)
+    assert all(step["entry_id"] for step in state["steps"])
+    children = running.children()
+    commands = " ".join(" ".join(_cmdline(pid)) for pid in children)
+    assert "cams_module.lims.web" in commands and "cams_module.lims.worker" in commands
+    web_pid = next(p for p in children if "cams_module.lims.web" in " ".join(_cmdline(p)))
+    forked = [int(p.parent.name) for p in Path("/proc").glob("[0-9]*/stat")
+              if _parent(p) == web_pid]
+    assert len(forked) == 2, "gunicorn runs two web processes"
+
+    assert running.interrupt() == 0
+    assert not any(_pid_alive(pid) for pid in [*children, *forked])
+
+
+def _parent(stat: Path) -> int:
+    try:
+        return int(stat.read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return -1

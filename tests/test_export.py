@@ -321,13 +321,13 @@ def test_zip_content_is_sorted_fixed_and_complete(tmp_path):
 
 def test_archive_json_is_stable():
     text = archive_bytes({"data": {"b": 1, "a": "µ"}}).decode()
-    assert text == '{"data":{"a":"µ","b":1}}\n'
+    assert text == '{\n  "data": {\n    "a": "µ",\n    "b": 1\n  }\n}\n'
 
 
 def test_failed_write_leaves_no_half_zip(tmp_path):
     target = tmp_path / "out.zip"
     target.write_bytes(b"previous export")
-    with pytest.raises(TypeError):
+    with pytest.raises(ValueError, match="cannot be written as JSON"):
         write_zip({"x.archive.json": {"data": {"bad": {1, 2}}}}, target)
     assert target.read_bytes() == b"previous export"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.zip"]

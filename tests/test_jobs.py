@@ -1,20 +1,25 @@
-"""Background jobs: start-up recovery, a job that dies, append-only log, kept NOMAD fields.
+"""NOMAD jobs: takeover of dead workers' jobs, a step that dies, append-only log, kept
+NOMAD fields.
 
-Each scenario prepares the CAMS database in one process and loads the task again in a new
-one — exactly what a server restart does (the task's on_created runs the recovery).
+Each takeover scenario leaves job rows in the CAMS database as dead workers would (in one
+process), then starts a real worker process (`python -m cams_module.lims.worker`), whose
+sweep takes the jobs over.
 """
 
 from __future__ import annotations
 
 import os
 import subprocess
+import time
+from pathlib import Path
 
-from tests.fixtures.cams_task import nomad_env, run_in_task
+from tests.fixtures.cams_task import nomad_env, run_in_task, start_worker_process
 
 NO_NOMAD = {"NOMAD_URL": "", "NOMAD_TOKEN": "", "NOMAD_USERNAME": "", "NOMAD_PASSWORD": "",
             "NOMAD_CONFIG": ""}
 
 PREPARE = """
+import time
 from cams_module.lims import job_store as store
 from cams_module.status import NomadStatus
 def pid_of(name):
@@ -22,16 +27,25 @@ def pid_of(name):
     rows.set_where(name=name)
     rows.open()
     return rows.id.value
-def leave(name, status, worker, action="upload", upload_id=None):
+def leave(name, status, state, worker, beat, action="upload", upload_id=None, job=True):
     pid = pid_of(name)
     store.write_back(task, pid, process={{"nomad_status": status,
                                           "nomad_upload_id": upload_id}})
-    store.create_job(task, pid, action, "m.rossi", worker, {{"files": ["a.archive.json"]}},
-                     upload_id=upload_id)
-leave("Quick-Clean", NomadStatus.UPLOADING, {dead!r})
-leave("PicoTCDv3", NomadStatus.PROCESSING, {dead!r}, upload_id="UPLOAD123")
-leave("MEMS-Gyro-B2", NomadStatus.QUEUED, {dead!r}, action="publish", upload_id="UPLOAD456")
-leave("SiN-Waveguide-07", NomadStatus.PROCESSING, {alive!r}, upload_id="UPLOAD789")
+    if not job:
+        return
+    job_id = store.create_job(task, pid, action, "m.rossi", worker,
+                              {{"process_name": name, "previous_status": "not uploaded",
+                                "token": "0123456789ab", "deadline": time.time() + 60}},
+                              upload_id=upload_id, heartbeat=beat)
+    store.write_back(task, pid, job=(job_id, {{"state": state}}))
+old = time.time() - 3600
+leave("Quick-Clean", NomadStatus.UPLOADING, "sending", {dead!r}, old)
+leave("PicoTCDv3", NomadStatus.PROCESSING, "processing", {dead!r}, old, upload_id="UPLOAD123")
+leave("MEMS-Gyro-B2", NomadStatus.QUEUED, "sending", {dead!r}, old, action="publish",
+      upload_id="UPLOAD456")
+leave("SiN-Waveguide-07", NomadStatus.PROCESSING, "processing", {alive!r}, time.time() + 3600,
+      upload_id="UPLOAD789")
+leave("Faulty-Demo", NomadStatus.UPLOADING, "", "", None, job=False)
 result = True
 """
 
@@ -44,7 +58,8 @@ for r in rows:
     job = store.latest_job(task, r.id.value)
     result[r.name.value] = {"status": r.nomad_status.value, "message": r.nomad_message.value,
                             "upload_id": r.nomad_upload_id.value,
-                            "job": job and job["state"], "log": store.log_rows(task, r.id.value)}
+                            "job": job and job["state"], "worker": job and job["worker"],
+                            "log": store.log_rows(task, r.id.value)}
 """
 
 
@@ -55,59 +70,88 @@ def dead_pid() -> int:
     return probe.pid
 
 
-def test_restart_recovers_processes_left_busy_by_dead_workers(cams_task_copy):
-    dead = f"{dead_pid()}:gone"
-    alive = f"{os.getpid()}:elsewhere"  # pytest itself: a live process that is not CAMS
-    run_in_task(cams_task_copy.path, PREPARE.format(dead=dead, alive=alive), env=NO_NOMAD)
-    after = run_in_task(cams_task_copy.path, READ, env=NO_NOMAD)
+def wait_read(folder: Path, env: dict[str, str], done, timeout: float = 60) -> dict:
+    """READ until `done(result)` holds."""
+    end = time.monotonic() + timeout
+    while True:
+        after = run_in_task(folder, READ, env=env)
+        if done(after) or time.monotonic() > end:
+            return after
+        time.sleep(0.5)
 
-    uploading = after["Quick-Clean"]
-    assert uploading["status"] == "failed" and uploading["job"] == "interrupted"
-    assert uploading["message"] == "Interrupted by a server restart — press Upload FAIR again."
-    assert [r["outcome"] for r in uploading["log"]] == ["interrupted"]
-    assert uploading["log"][0]["files"] == ["a.archive.json"]
 
-    processing = after["PicoTCDv3"]  # NOMAD holds it, but NOMAD is not configured here
+def test_a_worker_takes_over_the_jobs_of_dead_workers(cams_task_copy, nomad_server):
+    env = nomad_env(nomad_server)
+    dead = f"gone-host:{dead_pid()}:dead"
+    alive = "other-host:1:alive"  # heartbeat in the future: a worker elsewhere runs it
+    run_in_task(cams_task_copy.path, PREPARE.format(dead=dead, alive=alive), env=env)
+    worker = start_worker_process(cams_task_copy.path, env)
+    try:
+        after = wait_read(cams_task_copy.path, env, lambda a: not any(
+            a[n]["status"] in ("queued", "uploading", "processing")
+            for n in ("Quick-Clean", "PicoTCDv3", "MEMS-Gyro-B2", "Faulty-Demo")))
+    finally:
+        worker.terminate()
+        worker.wait(10)
+
+    sending = after["Quick-Clean"]  # nothing reached NOMAD: sent again, once
+    assert sending["status"] == "processed" and sending["job"] == "done", sending
+    assert [r["outcome"] for r in sending["log"]] == ["processed"]
+    assert nomad_server.stats()["routes"]["POST /uploads"] == 1
+
+    processing = after["PicoTCDv3"]  # followed; NOMAD does not know that upload
     assert processing["status"] == "failed" and processing["upload_id"] == "UPLOAD123"
-    assert "press Upload FAIR again" in processing["message"]
+    assert processing["job"] == "failed" and "UPLOAD123" in processing["message"]
 
     publishing = after["MEMS-Gyro-B2"]
-    assert publishing["status"] == "processed"
-    assert "press Publish again" in publishing["message"]
+    assert publishing["status"] == "processed" and publishing["job"] == "failed"
+    assert "Publishing failed" in publishing["message"]
 
-    other_process = after["SiN-Waveguide-07"]
-    assert other_process["status"] == "processing" and other_process["job"] == "queued"
-    assert after["Faulty-Demo"]["status"] == "not uploaded"
+    other_worker = after["SiN-Waveguide-07"]  # alive elsewhere: left alone
+    assert other_worker["status"] == "processing" and other_worker["job"] == "processing"
+    assert other_worker["worker"] == alive
+
+    no_job = after["Faulty-Demo"]
+    assert no_job["status"] == "failed" and "press Upload FAIR again" in no_job["message"]
+    assert [r["outcome"] for r in no_job["log"]] == ["interrupted"]
 
 
-def test_a_job_that_raises_leaves_a_status_that_says_so(cams_task_copy, nomad_server):
+def test_a_step_that_raises_leaves_a_status_that_says_so(cams_task_copy, nomad_server):
+    """A broken job row (a deadline that is not a time) while NOMAD processes: the step
+    raises inside, and the job ends failed with a sentence; the process can be retried."""
+    nomad_server.fault(processing_never_ends=True)
     body = """
-import time
+import tempfile, zipfile
+from cams_module.lims.upload_job import client_factory
 from cams_module.lims import job_store as store
-from cams_module.lims import jobs
+from cams_module.lims import jobs, leases
 from cams_module.status import NomadStatus
 rows = task.processes.copy(handlers=False)
 rows.set_where(name="Quick-Clean")
 rows.open()
 pid = rows.id.value
-store.claim(task, pid, NomadStatus.QUEUED, "waiting")
-job = jobs.UploadJob(job_id=0, process_id=pid, process_name="Quick-Clean",
-                     user_login="m.rossi", zip_path="/nonexistent/dir/Quick-Clean.zip",
-                     files=["x.archive.json"], sha256="0" * 64, step_files=[], steps={})
-job.job_id = store.create_job(task, pid, "upload", "m.rossi", jobs.WORKER, job.payload())
-jobs.submit(task, job, jobs.run_upload)
-end = time.monotonic() + 30
-while store.process_state(task, pid).status.busy and time.monotonic() < end:
-    time.sleep(0.05)
+ticket = leases.new_ticket()
+zip_path = tempfile.mkdtemp() + "/x.zip"
+with zipfile.ZipFile(zip_path, "w") as zf:
+    zf.writestr("a.txt", "x")
+upload = client_factory().upload_to_NOMAD(zip_path, upload_name="broken")
+job_id = store.claim(task, pid, NomadStatus.QUEUED, "waiting", job={
+    "action": "upload", "user_login": "m.rossi", "worker": ticket, "heartbeat": 0.0,
+    "upload_id": upload.upload_id,
+    "payload": {"process_name": "Quick-Clean", "deadline": "not a time"}})
+store.write_back(task, pid, job=(job_id, {"state": "processing"}))
+result = {"stale": jobs.step(task, job_id, "next:someone-else", "w1"),
+          "step": jobs.step(task, job_id, ticket, "w1")}
 state = store.process_state(task, pid)
-result = {"status": str(state.status), "message": state.message,
-          "job": store.latest_job(task, pid)["state"],
-          "log": [r["outcome"] for r in store.log_rows(task, pid)],
-          "second_claim": store.claim(task, pid, NomadStatus.QUEUED, "retry")}
+result.update({"status": str(state.status), "message": state.message,
+               "job": store.latest_job(task, pid)["state"],
+               "log": [r["outcome"] for r in store.log_rows(task, pid)],
+               "second_claim": store.claim(task, pid, NomadStatus.QUEUED, "retry")})
 """
     result = run_in_task(cams_task_copy.path, body, env=nomad_env(nomad_server))
+    assert result["stale"] is None and result["step"] is None
     assert result["status"] == "failed"
-    assert "stopped unexpectedly (FileNotFoundError" in result["message"]
+    assert "stopped unexpectedly (" in result["message"], result["message"]
     assert result["job"] == "failed" and result["log"] == ["failed"]
     assert result["second_claim"] is True  # the job can be retried
 
@@ -185,7 +229,8 @@ result = [str(state.status), state.upload_id, rows.description.value]
     assert result == ["processed", "U1", "edited while the upload ran"]
 
 
-def test_zip_folders_of_dead_servers_are_removed_at_start(cams_task_copy, tmp_path):
+def test_zip_folders_of_dead_workers_are_removed_when_a_worker_starts(cams_task_copy,
+                                                                     tmp_path):
     temp = tmp_path / "tmp"
     temp.mkdir()
     dead = temp / f"cams-nomad-{dead_pid()}-abc"
@@ -193,7 +238,14 @@ def test_zip_folders_of_dead_servers_are_removed_at_start(cams_task_copy, tmp_pa
     for folder in (dead, alive):
         folder.mkdir()
         (folder / "Quick-Clean.zip").write_bytes(b"PK")
-    run_in_task(cams_task_copy.path, "result = True", env={**NO_NOMAD, "TMPDIR": str(temp)})
+    worker = start_worker_process(cams_task_copy.path, {**NO_NOMAD, "TMPDIR": str(temp)})
+    try:
+        end = time.monotonic() + 30
+        while dead.exists() and time.monotonic() < end:
+            time.sleep(0.1)
+    finally:
+        worker.terminate()
+        worker.wait(10)
     assert not dead.exists() and alive.exists()
 
 
@@ -214,26 +266,33 @@ result = export_for_download(task, pid, User("m.rossi", "Researcher"))
     assert reply["file_name"] == "hidden.zip"
 
 
-def test_restart_before_the_worker_sent_anything_restores_the_status(cams_task_copy):
-    dead = f"{dead_pid()}:gone"
-    prepare = f"""
+def test_a_job_whose_queue_message_was_lost_is_queued_again(cams_task_copy, nomad_server):
+    """The web process died between writing the job row and enqueueing it (or the queue
+    lost it): once the message is overdue, a worker's sweep queues the job again."""
+    env = {**nomad_env(nomad_server), "CAMS_NOMAD_QUEUE_TIMEOUT": "5"}
+    prepare = """
+import time
 from cams_module.lims import job_store as store
+from cams_module.lims import leases
 from cams_module.status import NomadStatus
 rows = task.processes.copy(handlers=False)
 rows.set_where(name="Quick-Clean")
 rows.open()
-pid = rows.id.value
-store.write_back(task, pid, process={{"nomad_status": NomadStatus.PROCESSED,
-                                      "nomad_upload_id": "UPLOAD42"}})
-store.claim(task, pid, NomadStatus.QUEUED, "queued", job={{
-    "action": "upload", "user_login": "m.rossi", "worker": {dead!r},
-    "payload": {{"previous_status": "processed", "files": []}}, "upload_id": "UPLOAD42"}})
+store.claim(task, rows.id.value, NomadStatus.QUEUED, "queued", job={
+    "action": "upload", "user_login": "m.rossi", "worker": leases.new_ticket(),
+    "heartbeat": time.time() - 60,
+    "payload": {"process_name": "Quick-Clean", "previous_status": "not uploaded"}})
 result = True
 """
-    run_in_task(cams_task_copy.path, prepare, env=NO_NOMAD)
-    after = run_in_task(cams_task_copy.path, READ, env=NO_NOMAD)["Quick-Clean"]
-    assert after["status"] == "processed" and after["upload_id"] == "UPLOAD42"
-    assert after["message"] == ("Interrupted by a server restart before anything was sent "
-                                "to NOMAD — press Upload FAIR again.")
-    assert after["job"] == "interrupted"
-    assert [r["outcome"] for r in after["log"]] == ["interrupted"]
+    run_in_task(cams_task_copy.path, prepare, env=env)
+    worker = start_worker_process(cams_task_copy.path, env)
+    try:
+        after = wait_read(cams_task_copy.path, env,
+                          lambda a: a["Quick-Clean"]["status"] in ("processed", "failed"))
+    finally:
+        worker.terminate()
+        worker.wait(10)
+    quick = after["Quick-Clean"]
+    assert quick["status"] == "processed" and quick["job"] == "done", quick
+    assert [r["outcome"] for r in quick["log"]] == ["processed"]
+    assert nomad_server.stats()["routes"]["POST /uploads"] == 1

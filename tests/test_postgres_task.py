@@ -102,15 +102,17 @@ def test_restart_mid_job_on_postgres(pg_build, nomad_server_factory, tmp_path):
         server.stop()
 
 
-def test_twenty_users_fifty_processes_at_once_on_postgres(postgres_cluster, nomad_server_factory,
-                                                           tmp_path):
+def test_twenty_users_fifty_processes_two_web_two_workers_on_postgres(postgres_cluster,
+                                                                       nomad_server_factory,
+                                                                       tmp_path):
     database = postgres_cluster.create_database()
     args, env = postgres_cluster.build_args(database)
     build = build_task(tmp_path / "build", [*args, "--no-demo"], env)
     task = extend_task(build, None, users=20, processes=50)
     nomad = nomad_server_factory(processing_delay=0.2, extra_args=["--upload-limit", "100000"])
     server = CamsServer(task.build, tmp_path / "server",
-                        {**nomad_env(nomad), "CAMS_NOMAD_WORKERS": "4"})
+                        {**nomad_env(nomad), "CAMS_NOMAD_WORKERS": "2"},
+                        workers=2, web_workers=2)  # two gunicorn web processes, two workers
     try:
         check_load(server, nomad, task.owners, task.names)
     finally:

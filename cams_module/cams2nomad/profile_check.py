@@ -155,12 +155,10 @@ def _entry(
         return None
     if "refers_to" in raw:
         return _reference_entry(schemas, m_def, raw, label, problems)
-    try:
-        segments = parse_path(raw.get("target", ""))
-        quantity = resolve(schemas, m_def, segments)
-    except ValueError as exc:
-        problems.append(f"{label}: {exc}")
+    found = _target(schemas, m_def, raw, label, problems)
+    if found is None:
         return None
+    segments, quantity = found
     if tuple(quantity.shape or ()):
         problems.append(f"{label}: {raw['target']!r} holds a list (shape "
                         f"{list(quantity.shape)}); converters write single values")
@@ -210,12 +208,10 @@ def _entry(
 def _reference_entry(
     schemas: Any, m_def: str, raw: dict, label: str, problems: list[str]
 ) -> Entry | None:
-    try:
-        segments = parse_path(raw.get("target", ""))
-        quantity = resolve(schemas, m_def, segments)
-    except ValueError as exc:
-        problems.append(f"{label}: {exc}")
+    found = _target(schemas, m_def, raw, label, problems)
+    if found is None:
         return None
+    segments, quantity = found
     if not isinstance(raw["refers_to"], int) or isinstance(raw["refers_to"], bool):
         problems.append(f"{label}: \"refers_to\" must be the index of an entry of this type")
         return None
@@ -239,3 +235,15 @@ def check_duplicates(entries: tuple[Entry, ...], where: str, problems: list[str]
                 f"{where}: target {e.target!r} is written twice (a value would be lost)"
             )
         seen.add(key)
+
+
+def _target(
+    schemas: Any, m_def: str, raw: dict, label: str, problems: list[str]
+) -> tuple[tuple, Any] | None:
+    """(path segments, schema quantity) of an entry's "target", or None (problem noted)."""
+    try:
+        segments = parse_path(raw.get("target", ""))
+        return segments, resolve(schemas, m_def, segments)
+    except ValueError as exc:
+        problems.append(f"{label}: {exc}")
+        return None

@@ -7,6 +7,7 @@ import sys
 
 from cams_module.cli import export as cli_export
 from cams_module.cli import nomad as cli_nomad
+from cams_module.cli import worker as cli_worker
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -17,6 +18,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     cli_export.register(sub)
     cli_nomad.register(sub)
+    cli_worker.register(sub)
     return parser
 
 

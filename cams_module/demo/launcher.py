@@ -1,14 +1,16 @@
 """One command for the whole demo: CAMS (jam.py, sqlite) + a local NOMAD-compatible server.
 
     ./run demo [--port 8080] [--nomad-url URL] [--task-dir var/cams-task] [--rebuild]
-               [--keep-task] [--processing-delay 1.5]
+               [--keep-task] [--processing-delay 1.5] [--web-workers N] [--workers N]
 
 Builds the CAMS task from `task/` into `var/cams-task` when it is missing or older than
 its sources, or when its processes point to uploads of an earlier stand-in (the stand-in
 keeps nothing between runs). Starts the local NOMAD stand-in (its own process; a generated
 NOMAD account handed over in a 0600 users file and, to CAMS, through the environment),
-starts the jam.py server on 127.0.0.1 without the Werkzeug debugger, prints the CAMS
-address, the demo users and the stand-in address, and stops both on Ctrl-C.
+starts the jam.py server on 127.0.0.1 without the Werkzeug debugger (with
+`--web-workers N`: gunicorn with N web processes) and one NOMAD worker process
+(`cams-nomad worker`, which runs the uploads), prints the CAMS address, the demo users
+and the stand-in address, and stops them all on Ctrl-C.
 
 With `--nomad-url` no stand-in is started: CAMS talks to that NOMAD with the
 credentials in the environment (NOMAD_TOKEN, or NOMAD_USERNAME and NOMAD_PASSWORD, or
@@ -20,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import secrets
 import signal
 import sys
@@ -39,6 +42,7 @@ from cams_module.demo.task import (
 )
 
 STANDIN_USER = "cams-demo"
+WORKER_READY = re.compile(r"CAMS NOMAD worker ready \((queue [^,]+)")
 # Settings meant for a real NOMAD: never handed to CAMS when it talks to the stand-in.
 REAL_NOMAD_ONLY = ("NOMAD_TOKEN", "NOMAD_CONFIG", "NOMAD_USERNAME", "NOMAD_PASSWORD")
 
@@ -81,8 +85,8 @@ def nomad_env_for_real_server(url: str) -> dict[str, str]:
 
 
 def warm_up(cams_url: str) -> None:
-    """Load the task now (jam.py loads it on the first request; that also runs the
-    start-up recovery of interrupted NOMAD jobs), so the first visitor does not wait."""
+    """Load the task now (jam.py loads it on the first request), so the first visitor
+    does not wait."""
     try:
         with urllib.request.urlopen(cams_url, timeout=60) as response:
             response.read()
@@ -126,7 +130,21 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         "stand-in (by default it is rebuilt: the stand-in starts empty)")
     parser.add_argument("--processing-delay", type=float, default=1.5,
                         help="seconds the stand-in takes to process an upload")
+    parser.add_argument("--web-workers", type=int, default=0,
+                        help="serve CAMS with gunicorn and this many web processes "
+                        "(default: jam.py's own single-process server)")
+    parser.add_argument("--workers", type=int, default=2,
+                        help="NOMAD jobs the worker process runs at once (default 2)")
     return parser.parse_args(argv)
+
+
+def web_command(task_dir: Path, args: argparse.Namespace) -> list[str]:
+    """The CAMS web server: jam.py's own, or gunicorn with --web-workers processes."""
+    if args.web_workers > 0:
+        return [sys.executable, "-m", "cams_module.lims.web", str(task_dir), "--port",
+                str(args.port), "--workers", str(args.web_workers)]
+    return [sys.executable, "-m", "cams_module.lims.jam_server", str(task_dir), "--port",
+            str(args.port)]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -155,14 +173,13 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 standin, nomad_env = start_standin(Path(secrets_dir), args.processing_delay)
                 services.append(standin)
-            cams = start_service(
-                "cams",
-                [sys.executable, "-m", "cams_module.lims.jam_server", str(task_dir),
-                 "--port", str(args.port)],
-                env=child_env(nomad_env, drop=() if args.nomad_url else REAL_NOMAD_ONLY),
-                cwd=str(REPO),
-            )
+            env = child_env(nomad_env, drop=() if args.nomad_url else REAL_NOMAD_ONLY)
+            cams = start_service("cams", web_command(task_dir, args), env=env, cwd=str(REPO))
             services.append(cams)
+            services.append(start_service(
+                "worker", [sys.executable, "-m", "cams_module.lims.worker", "--task",
+                           str(task_dir), "--workers", str(max(1, args.workers))],
+                env=env, cwd=str(REPO), ready_line=WORKER_READY))
             warm_up(cams.url)
             print(banner(cams.url, demo_users(task_dir), nomad_env["NOMAD_URL"],
                          standin=not args.nomad_url), flush=True)

@@ -1,8 +1,8 @@
 """A child server process that announces its address on one stdout line.
 
-Used by the demo launcher for the local NOMAD stand-in and the jam.py server: start the
-child, wait for its "listening on <url>" line, forward the rest of its output with a
-prefix, and stop it with SIGTERM (then SIGKILL) when the demo ends.
+Used by the demo launcher for the local NOMAD stand-in, the jam.py server and the NOMAD
+worker: start the child, wait for its ready line ("listening on <url>"), forward the rest
+of its output with a prefix, and stop it with SIGTERM (then SIGKILL) when the demo ends.
 """
 
 from __future__ import annotations
@@ -73,8 +73,10 @@ def start_service(
     env: Mapping[str, str] | None = None,
     timeout: float = 60.0,
     cwd: str | None = None,
+    ready_line: re.Pattern[str] = _URL,
 ) -> Service:
-    """Start `command`, wait until it prints "listening on <url>", and return the Service.
+    """Start `command`, wait until it prints "listening on <url>" (or a line matching
+    `ready_line`, whose first group is kept as `url`), and return the Service.
 
     The child gets its own session (a Ctrl-C in the terminal reaches only the launcher,
     which then stops the children in order) and dies with the launcher on Linux.
@@ -99,7 +101,7 @@ def start_service(
         assert process.stdout is not None
         for line in process.stdout:
             if not ready.is_set():
-                match = _URL.search(line)
+                match = ready_line.search(line)
                 if match:
                     found.append(match.group(1))
                     ready.set()

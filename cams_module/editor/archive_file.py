@@ -7,7 +7,6 @@ import json
 import os
 import tempfile
 from pathlib import Path
-from typing import Any
 
 
 class DocumentError(ValueError):
@@ -31,13 +30,6 @@ def read_json(path: str | Path) -> dict:
     if not isinstance(data, dict):
         raise DocumentError(f"{path}: an archive must be a JSON object with a 'data' section")
     return data
-
-
-def archive_text(archive: Any) -> str:
-    """The archive as stable JSON text, byte for byte as the exporter writes it (keys sorted,
-    2-space indent, non-ASCII kept, final newline): a first save of an exported archive
-    changes only what was edited."""
-    return json.dumps(archive, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
 def write_atomic(path: str | Path, text: str) -> None:

@@ -13,9 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from cams_module.schema import load_schema_set, validate_archive
+from cams_module.schema.archive_json import archive_text
 from cams_module.schema.paths import PathError, Step, format_path, parse_path
 
-from .archive_file import DocumentError, archive_text, read_json, write_atomic
+from .archive_file import DocumentError, read_json, write_atomic
 from .plausibility import plausibility_warnings
 from .profiles import ProfileError, set_name_for
 
@@ -203,18 +204,17 @@ class ArchiveDocument:
 
     def undo(self) -> bool:
         """Go back one change; False when there is nothing to undo."""
-        if not self._undo:
-            return False
-        self._redo.append(self.archive)
-        self.archive = self._undo.pop()
-        return True
+        return self._swap(self._undo, self._redo)
 
     def redo(self) -> bool:
         """Re-apply the change last undone; False when there is nothing to redo."""
-        if not self._redo:
+        return self._swap(self._redo, self._undo)
+
+    def _swap(self, source: list, keep: list) -> bool:
+        if not source:
             return False
-        self._undo.append(self.archive)
-        self.archive = self._redo.pop()
+        keep.append(self.archive)
+        self.archive = source.pop()
         return True
 
     # ----- validation and saving ------------------------------------------------------

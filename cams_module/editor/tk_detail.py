@@ -129,18 +129,17 @@ class DetailPanel(ScrollPanel):
     def _group(self, node: Node) -> None:
         doc = self.app.doc
         count = len(doc.get(node.steps)) if doc.exists(node.steps) else 0
-        self.label(self.body, f"Repeating sub-section of class "
-                   f"{node.info.section.rsplit('.', 1)[-1]}; {count} item(s).",
-                   foreground=HELP_COLOUR).pack(anchor="w", fill="x")
-        self.add_button = ttk.Button(self.body, text=f"Add {node.steps[-1]} item",
-                                     command=lambda: self.app.add_subsection(node.steps))
-        self.add_button.pack(anchor="w", pady=8)
+        self._offer_section(node, "Repeating", f"{count} item(s)", f"Add {node.steps[-1]} item")
 
     def _absent(self, node: Node) -> None:
-        self.label(self.body, f"Optional sub-section of class "
-                   f"{node.info.section.rsplit('.', 1)[-1]}; not present.",
+        self._offer_section(node, "Optional", "not present", f"Add {node.steps[-1]}")
+
+    def _offer_section(self, node: Node, kind: str, state: str, button: str) -> None:
+        """A sub-section's class and state, and the button that adds one."""
+        self.label(self.body, f"{kind} sub-section of class "
+                   f"{node.info.section.rsplit('.', 1)[-1]}; {state}.",
                    foreground=HELP_COLOUR).pack(anchor="w", fill="x")
-        self.add_button = ttk.Button(self.body, text=f"Add {node.steps[-1]}",
+        self.add_button = ttk.Button(self.body, text=button,
                                      command=lambda: self.app.add_subsection(node.steps))
         self.add_button.pack(anchor="w", pady=8)
 

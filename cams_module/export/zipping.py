@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import json
 import os
 import tempfile
 import zipfile
 from pathlib import Path
 from typing import Any
 
+from cams_module.schema.archive_json import archive_bytes
 from cams_module.schema.yaml_package import yaml_text
 
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
@@ -33,18 +33,6 @@ class ZipWriteError(OSError):
     def __str__(self) -> str:
         return self.message
 FILE_MODE = 0o644
-
-
-_ENCODER = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-
-
-def archive_bytes(archive: dict) -> bytes:
-    """An archive as stable JSON: sorted keys, compact, UTF-8, final newline.
-
-    Compact (no indent) so that Python's C encoder writes it: an export then costs little
-    more than dumping the archives (see ``./run bench``).
-    """
-    return (_ENCODER.encode(archive) + "\n").encode()
 
 
 def zip_bytes_into(handle: Any, files: dict[str, bytes]) -> None:

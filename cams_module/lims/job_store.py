@@ -10,7 +10,7 @@ out of a client's UPDATE). Upload log rows are only ever inserted.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
@@ -180,21 +180,58 @@ def claim(task: Any, process_id: int, status: NomadStatus, message: str,
     return job_id if claimed else None
 
 
+class LeaseLost(RuntimeError):
+    """The job row is no longer held by this worker (another took it over): nothing of
+    the change was written."""
+
+
 def write_back(task: Any, process_id: int, *, process: dict | None = None,
                steps: dict[int, dict] | None = None, job: tuple[int, dict] | None = None,
-               log: dict | None = None) -> None:
+               log: dict | None = None, holder: str | None = None) -> None:
     """Write one change in one transaction: process fields, step fields, the job row and
-    a new upload log row (any of them may be left out)."""
+    a new upload log row (any of them may be left out). With `holder`, the job row is
+    written only while that worker holds its lease; otherwise nothing is written and
+    LeaseLost is raised."""
     with transaction(task) as con:
         cursor = con.cursor()
+        if job:
+            sql, params = _update_sql(task, task.nomad_jobs, job[0], job[1])
+            if holder is not None:
+                sql += (f" AND {_column(task.nomad_jobs, 'worker')}="
+                        f"{value_literal(task, len(params) + 1)}")
+                params.append(holder)
+            cursor.execute(sql, params)
+            if holder is not None and cursor.rowcount != 1:
+                raise LeaseLost(f"job {job[0]} is no longer held by {holder}")
         if process:
             cursor.execute(*_update_sql(task, processes_item(task), process_id, process))
         for step_id, values in (steps or {}).items():
             cursor.execute(*_update_sql(task, steps_item(task), step_id, values))
-        if job:
-            cursor.execute(*_update_sql(task, task.nomad_jobs, job[0], job[1]))
         if log:
             insert_log(task, process_id, log, con)
+
+
+def release_if_stuck(task: Any, process_id: int, status: NomadStatus, message: str,
+                     log: dict, active: Sequence[str]) -> bool:
+    """Move a busy process without any job in `active` states to `status` (one
+    conditional UPDATE, so a job that starts or ends meanwhile is never overruled) and
+    add the log row in the same transaction; True when it was stuck."""
+    item, jobs = processes_item(task), task.nomad_jobs
+    column = _column(item, "nomad_status")
+    busy = ", ".join(f"'{s}'" for s in BUSY)
+    states = ", ".join(f"'{s}'" for s in active)
+    where = (f" AND {column} IN ({busy}) AND NOT EXISTS (SELECT 1 FROM "
+             f'"{jobs.table_name}" WHERE {_column(jobs, "process")}={int(process_id)} '
+             f'AND {_column(jobs, "state")} IN ({states}))')
+    sql, params = _update_sql(task, item, process_id,
+                              {"nomad_status": status, "nomad_message": message}, where)
+    with transaction(task) as con:
+        cursor = con.cursor()
+        cursor.execute(sql, params)
+        if cursor.rowcount != 1:
+            return False
+        insert_log(task, process_id, log, con)
+    return True
 
 
 def insert_log(task: Any, process_id: int | None, log: dict, connection: Any) -> None:
@@ -276,16 +313,40 @@ def _insert(task: Any, item: Any, values: dict[str, Any], cursor: Any) -> int:
 
 def create_job(task: Any, process_id: int, action: str, user_login: str, worker: str,
                payload: dict, upload_id: str | None = None, embargo_months: int = 0,
-               connection: Any = None) -> int:
-    """Insert a queued job row (in `connection`'s transaction when given); return its id."""
+               connection: Any = None, heartbeat: float | None = None) -> int:
+    """Insert a queued job row (in `connection`'s transaction when given); return its id.
+    `worker` is who holds it (a queue ticket for a job waiting in the queue)."""
     values = {"process": process_id, "action": action, "state": "queued",
               "user_login": user_login, "created": now(), "worker": worker,
-              "upload_id": upload_id, "embargo_months": embargo_months,
-              "payload": json.dumps(payload)}
+              "heartbeat": heartbeat, "upload_id": upload_id,
+              "embargo_months": embargo_months, "payload": json.dumps(payload)}
     if connection is not None:
         return _insert(task, task.nomad_jobs, values, connection.cursor())
     with transaction(task) as con:
         return _insert(task, task.nomad_jobs, values, con.cursor())
+
+
+def _job_dict(rows: Any) -> dict:
+    return {"id": rows.id.value, "process": rows.process.value, "action": rows.action.value,
+            "state": rows.state.value, "created": rows.created.value,
+            "started": rows.started.value, "user_login": rows.user_login.value,
+            "worker": rows.worker.value, "heartbeat": rows.heartbeat.value,
+            "upload_id": rows.upload_id.value, "embargo_months": rows.embargo_months.value,
+            "payload": json.loads(rows.payload.value or "{}")}
+
+
+def job_row(task: Any, job_id: int) -> dict | None:
+    """One job row (payload decoded), or None."""
+    rows = task.nomad_jobs.copy(handlers=False)
+    rows.set_where(id=job_id)
+    rows.open()
+    return _job_dict(rows) if rows.record_count() == 1 else None
+
+
+def jobs_in(task: Any, states: Sequence[str]) -> list[dict]:
+    """Every job row whose state is one of `states`, oldest first."""
+    found = [_job_dict(r) for r in rows_with(task.nomad_jobs, "state", states)]
+    return sorted(found, key=lambda job: job["id"])
 
 
 def latest_job(task: Any, process_id: int, before: int | None = None) -> dict | None:
@@ -300,8 +361,4 @@ def latest_job(task: Any, process_id: int, before: int | None = None) -> dict | 
     rows.open(limit=1)
     if rows.record_count() == 0:
         return None
-    return {"id": rows.id.value, "action": rows.action.value, "state": rows.state.value,
-            "created": rows.created.value, "started": rows.started.value,
-            "user_login": rows.user_login.value, "worker": rows.worker.value,
-            "upload_id": rows.upload_id.value, "embargo_months": rows.embargo_months.value,
-            "payload": json.loads(rows.payload.value or "{}")}
+    return _job_dict(rows)

@@ -1,5 +1,5 @@
-"""An upload job as data (what it sends, how to name its steps) and the NOMAD client
-a job talks to."""
+"""A NOMAD job as data (what it sends, how to name its steps, its upload identity) and
+the NOMAD client a job talks to."""
 
 from __future__ import annotations
 
@@ -28,13 +28,17 @@ class UploadJob:
     steps: dict[str, dict]
     process_file: str = ""
     upload_id: str | None = None
-    #: POSIX time of an interrupted earlier job: NOMAD may hold its upload (adopt it)
-    adopt_after: float | None = None
     action: str = "upload"
     embargo_months: int = 0
     extra: dict = field(default_factory=dict)
     #: the process's status before the press: restored when nothing is sent
     previous_status: str = ""
+    #: this job's token: with the process id it names the NOMAD upload it creates
+    token: str = ""
+    #: POSIX time after which NOMAD's processing counts as too slow (set when sent)
+    deadline: float | None = None
+    #: seconds until the next look at NOMAD's processing (grows while it runs)
+    poll_delay: float = 0.0
 
     def payload(self) -> dict:
         """The JSON stored on the job row (enough to resume after a restart)."""
@@ -51,6 +55,8 @@ def processing_deadline() -> float:
         return 900.0
 
 
-def client_factory() -> NomadClient:
-    """A NOMAD client from the environment (NOMAD_URL, NOMAD_TOKEN or user+password)."""
+def client_factory(job: UploadJob | None = None) -> NomadClient:  # noqa: ARG001
+    """The NOMAD client a job talks to — the single place a job gets its client. Today
+    one account for every job, from the environment (NOMAD_URL, NOMAD_TOKEN or
+    user+password); `job` (its user_login) is there to choose one per user."""
     return NomadClient(NomadConfig.from_env())

@@ -14,6 +14,12 @@ if TYPE_CHECKING:  # pragma: no cover
     from cams_module.nomad.models import Entry, Upload
 
 
+__all__ = [
+    "AccessDenied", "AuthenticationError", "ConfigError", "ForbiddenError", "NomadError",
+    "NomadTimeout", "NomadUnavailable", "NotFoundError", "ProcessingFailed", "RequestRejected",
+]
+
+
 class NomadError(Exception):
     """Base class of every NOMAD client failure."""
 

@@ -16,9 +16,10 @@ from its base sections.
 
 from __future__ import annotations
 
-import json
 import os
 from typing import Any
+
+import yaml
 
 from .model import ClassDef, Quantity, SchemaSet, SubSection
 
@@ -119,52 +120,9 @@ def _sub_section(s: SubSection, names: dict[str, str]) -> dict:
 
 
 def yaml_text(data: Any) -> str:
-    """Block-style YAML of plain data; strings are double-quoted (JSON escapes are YAML's)."""
-    return "\n".join(_lines(data, 0)) + "\n"
-
-
-def _scalar(value: Any) -> str:
-    if isinstance(value, bool) or value is None:
-        return {True: "true", False: "false", None: "null"}[value]
-    if isinstance(value, (int, float)):
-        return json.dumps(value)
-    return json.dumps(str(value), ensure_ascii=False)
-
-
-def _lines(data: Any, indent: int) -> list[str]:
-    pad = "  " * indent
-    lines: list[str] = []
-    if isinstance(data, dict):
-        for key, value in data.items():
-            head = f"{pad}{_scalar(key) if not _plain_key(key) else key}:"
-            if isinstance(value, (dict, list)) and value:
-                if isinstance(value, list) and all(not isinstance(v, (dict, list)) for v in value):
-                    lines.append(f"{head} [{', '.join(_scalar(v) for v in value)}]")
-                else:
-                    lines.append(head)
-                    lines.extend(_lines(value, indent + 1))
-            else:
-                shown = _empty(value) if isinstance(value, (dict, list)) else _scalar(value)
-                lines.append(f"{head} {shown}")
-        return lines
-    if isinstance(data, list):
-        for value in data:
-            if isinstance(value, (dict, list)) and value:
-                sub = _lines(value, indent + 1)
-                lines.append(f"{pad}- {sub[0].lstrip()}")
-                lines.extend(sub[1:])
-            else:
-                lines.append(f"{pad}- {_scalar(value)}")
-        return lines
-    return [f"{pad}{_scalar(data)}"]
-
-
-def _empty(value: dict | list) -> str:
-    return "{}" if isinstance(value, dict) else "[]"
-
-
-def _plain_key(key: Any) -> bool:
-    return isinstance(key, str) and key.isidentifier()
+    """Block-style YAML of plain data, keys in the given order (PyYAML's safe dumper)."""
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=False,
+                          width=1000)
 
 
 def embed(archives: dict[str, dict], schemas: SchemaSet,

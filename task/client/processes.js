@@ -575,7 +575,13 @@ function nomad_update_buttons(item, info) {
     var why = info.why_not,
         $list = item.view_form;
     if (!why || info.process_id === undefined) {
-        return;  // a button reply: the next state updates the buttons
+        // a button reply: the next state updates the buttons; a job under way already
+        // blocks another press (the server's sentence, as in button_upload_fair._buttons)
+        if (NOMAD.busy.indexOf(info.status) !== -1) {
+            nomad_set_button(nomad_buttons(item, '.nomad-upload-btn'),
+                             'An upload is under way (' + info.status + ').');
+        }
+        return;
     }
     nomad_set_button(nomad_buttons(item, '.nomad-upload-btn'), why.upload);
     nomad_set_button(nomad_buttons(item, '.nomad-export-btn'), why.export);

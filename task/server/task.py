@@ -1,8 +1,9 @@
-"""CAMS task server module: login, start-up recovery, the rights table on every request."""
+"""CAMS task server module: login, the NOMAD job queue opened at start, the rights
+table on every request."""
 
 from jam.admin.admin import login_user
 
-from cams_module.lims import export_handover, recovery
+from cams_module.lims import export_handover, queue
 from cams_module.lims.guard import RightsError, guard_apply
 from cams_module.lims.reader import active_layout
 from cams_module.lims.rights import session_user, why_not
@@ -21,9 +22,9 @@ def on_login(task, form_data, info):
 
 
 def on_created(task):
-    """On server start: no process may stay stuck in queued/uploading/processing, and no
-    exported zip outlives its time."""
-    recovery.on_task_loaded(task)
+    """On server start: open the NOMAD job queue now (the jobs run in `cams-nomad worker`
+    processes, which also recover stuck jobs), and remove exported zips left behind."""
+    queue.warm_up(task.work_dir)
     export_handover.sweep_at_start(task)
 
 
