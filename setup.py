@@ -22,6 +22,7 @@ setup(
         "urllib3>=2",
         "werkzeug>=3",
         "huey>=2.5",
+        "cryptography>=41",
     ],
     extras_require={
         "test": [

@@ -345,6 +345,7 @@ def jam_privileges(role: str) -> dict[str, dict[str, bool]]:
         "step_types": {"create": catalogue, "edit": catalogue, "delete": catalogue},
         "upload_log": {"view": "read_log" in rights},
         "nomad_jobs": {"view": "read_jobs" in rights},
+        "nomad_account": {"view": "nomad_account" in rights or "remove_link" in rights},
     }
 
 

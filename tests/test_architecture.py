@@ -28,7 +28,8 @@ FORBIDDEN = {
     "export": {"nomad", "lims", "editor", "cli", "demo", "standin", "faces"},
     "editor": {"nomad", "lims", "export", "cli", "demo", "standin", "faces"},
     "lims": {"cli", "demo", "standin", "editor", "faces"},
-    "cli": {"lims", "demo", "standin", "faces"},
+    # `cams-nomad worker` runs the jobs of lims/; no other command needs the jam.py side
+    "cli": {"demo", "standin", "faces"},
     "status": set(ARROWS),
 }
 
@@ -92,8 +93,11 @@ def test_modules_stay_small_and_import_at_the_top(path):
 LAZY = {
     # the window needs Tk; `official get/set/validate` must run where Tk is missing
     "cams_module/official.py": 1,
-    # `import jam.wsgi` puts jam.py's vendored Werkzeug on sys.path first
+    # `import jam.wsgi` puts jam.py's vendored Werkzeug on sys.path first: only once the
+    # process knows it serves (or works for) a jam.py task
     "cams_module/lims/jam_server.py": 3,
+    "cams_module/lims/web.py": 1,
+    "cams_module/lims/worker.py": 1,
     # model <-> JSON Schema conversion modules import each other
     "cams_module/schema/model.py": 2,
 }

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.fixtures.cams_task import nomad_env, run_in_task
+from tests.fixtures.cams_task import nomad_env, run_in_task, start_worker_process
 
 CALL = """
 import time
@@ -32,7 +32,12 @@ def test_lineage_of_the_last_upload_is_kept_and_shown_per_process(cams_task_copy
     session = {"user_info": {"login": "a.bianchi", "role_name": "Researcher", "user_id": 1,
                              "role_id": 1}}
     body = CALL.format(name="MEMS-Gyro-B2", session=session)
-    result = run_in_task(cams_task_copy.path, body, env=nomad_env(nomad_server))
+    worker = start_worker_process(cams_task_copy.path, env=nomad_env(nomad_server))
+    try:
+        result = run_in_task(cams_task_copy.path, body, env=nomad_env(nomad_server))
+    finally:
+        worker.terminate()
+        worker.wait(30)
     assert result["before"]["lineage"] is None
     assert "Upload FAIR" in result["before"]["message"]
     assert result["status"] == "processed"

@@ -22,7 +22,8 @@ def test_build_writes_a_jam_project_with_the_task_database(cams_task_build):
     info = cams_task_build.info
     assert info["task"] == "cams"
     assert set(info["items"]) == {"step_types", "processes", "steps", "upload_log",
-                                  "nomad_jobs"} | {t.item_name for t in STEP_TYPES}
+                                  "nomad_jobs", "nomad_account"} | {
+                                      t.item_name for t in STEP_TYPES}
     assert info["processes"] == len(DEMO)
 
 

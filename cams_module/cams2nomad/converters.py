@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any, Protocol
 
 from cams_module.cams2nomad import units
@@ -91,24 +92,26 @@ def to_text(value: Any, target: TargetLike, unit: str | None = None, fmt: str | 
 
 
 # ------------------------------------------------------------------------- number
-def parse_number(value: Any) -> float:
-    """A finite float from a number or numeric string (the one parser: `units.parse_number`)."""
-    try:
-        return units.parse_number(value)
-    except units.UnitError as exc:
-        raise ConversionError(exc.message, exc.expected) from None
-
-
 def to_number(value: Any, target: TargetLike, unit: str | None = None, fmt: str | None = None):
     """A float, converted from the CAMS ``unit`` into the unit the target declares."""
-    expected = f"a number in {unit}" if unit else "a number such as 1.5"
-    number = parse_number_for(value, expected)
+    try:
+        number = units.parse_number(value)
+    except units.UnitError as exc:
+        raise ConversionError(exc.message, _number_expected(unit)) from None
     if target.unit and unit:
         try:
             number = convert_quantity(number, unit, target.unit)
         except Exception as exc:  # pint dimensionality errors: a profile bug caught at load
-            raise ConversionError(f"cannot convert {unit} into {target.unit}", expected) from exc
-    return _finite(clean_float(number), value, expected)
+            raise ConversionError(f"cannot convert {unit} into {target.unit}",
+                                  _number_expected(unit)) from exc
+    number = clean_float(number)
+    if not math.isfinite(number):
+        raise ConversionError(f"{value!r} is too large", _number_expected(unit))
+    return number
+
+
+def _number_expected(unit: str | None) -> str:
+    return f"a number in {unit}" if unit else "a number such as 1.5"
 
 
 def _finite(number: float, value: Any, expected: str) -> float:
@@ -169,18 +172,16 @@ def to_duration(value: Any, target: TargetLike, unit: str | None = None, fmt: st
         return _finite(convert_quantity(seconds, "second", out_unit), value, f"a {fmt} time")
     if not fmt:
         raise ConversionError("no CAMS format or unit given for a duration", "a duration format")
-    number = parse_number_for(value, f"a number of {fmt}")
+    try:
+        number = units.parse_number(value)
+    except units.UnitError as exc:
+        raise ConversionError(exc.message, f"a number of {fmt}") from None
     if number < 0:
         raise ConversionError(f"{value!r} is a negative duration", f"a number of {fmt} >= 0")
-    return _finite(convert_quantity(number, fmt, out_unit), value, f"a number of {fmt}")
-
-
-def parse_number_for(value: Any, expected: str) -> float:
-    """``parse_number`` with the expectation phrased for the caller."""
-    try:
-        return parse_number(value)
-    except ConversionError as exc:
-        raise ConversionError(exc.message, expected) from None
+    seconds = convert_quantity(number, fmt, out_unit)
+    if not math.isfinite(seconds):
+        raise ConversionError(f"{value!r} is too large", f"a number of {fmt}")
+    return seconds
 
 
 # ------------------------------------------------------------------------- yes/no
@@ -230,19 +231,32 @@ def to_enum(value: Any, target: TargetLike, unit: str | None = None, fmt: str | 
 # ----------------------------------------------------------------------- datetime
 def to_datetime(value: Any, target: TargetLike, unit: str | None = None, fmt: str | None = None):
     """An ISO 8601 date-time with a time zone, normalised; naive times are errors."""
-    expected = "an ISO 8601 date-time with time zone, e.g. 2025-03-03T10:00:00+01:00"
-    if isinstance(value, datetime):
-        moment = value
-    elif isinstance(value, str):
-        try:
-            moment = datetime.fromisoformat(value.strip())
-        except ValueError:
-            raise ConversionError(f"{value!r} is not an ISO 8601 date-time", expected) from None
+    if isinstance(value, str):  # a process's dates repeat over its steps: short ones are kept
+        iso, problem = _known_iso(value) if len(value) <= 64 else _iso(value)
+    elif isinstance(value, datetime):
+        iso, problem = _iso(value)
     else:
-        raise ConversionError(f"{value!r} is not a date-time", expected)
+        iso, problem = None, f"{value!r} is not a date-time"
+    if problem is not None:
+        raise ConversionError(problem, _ISO_EXPECTED)
+    return iso
+
+
+_ISO_EXPECTED = "an ISO 8601 date-time with time zone, e.g. 2025-03-03T10:00:00+01:00"
+
+
+def _iso(value: str | datetime) -> tuple[str | None, str | None]:
+    """(normalised date-time, None) or (None, what is wrong)."""
+    try:
+        moment = value if isinstance(value, datetime) else datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None, f"{value!r} is not an ISO 8601 date-time"
     if moment.tzinfo is None or moment.utcoffset() is None:
-        raise ConversionError(f"{value!r} has no time zone", expected)
-    return moment.isoformat()
+        return None, f"{value!r} has no time zone"
+    return moment.isoformat(), None
+
+
+_known_iso = lru_cache(maxsize=4096)(_iso)
 
 
 def to_quantity(value: Any, target: TargetLike, unit: str | None = None, fmt: str | None = None):

@@ -12,6 +12,7 @@ from typing import Any
 
 from cams_module.cams2nomad.converters import ConversionError, Target, to_yes_no
 from cams_module.cams2nomad.paths import drop_empty_slots, get_value, parse_path, set_value
+from cams_module.cams2nomad.plan import PartPlan, entries_plan, type_plan
 from cams_module.cams2nomad.profile import Entry, Part, StepType
 
 NOTES = parse_path("notes")
@@ -43,7 +44,7 @@ def is_blank(value: Any) -> bool:
     """None, empty or whitespace-only text, an empty list or object: no value to export."""
     if value is None:
         return True
-    if isinstance(value, str):
+    if value.__class__ is str or isinstance(value, str):
         return not value.strip()
     return isinstance(value, list | dict) and not value
 
@@ -51,30 +52,38 @@ def is_blank(value: Any) -> bool:
 def apply_entries(m_def: str, entries: tuple[Entry, ...], document: dict,
                   fields: dict | None = None) -> Mapped:
     """Write every entry that has a value; collect conversion problems (no notes)."""
-    fields = fields or {}
-    out = Mapped(data={"m_def": m_def})
-    for entry in entries:
-        if entry.has_constant:
-            set_value(out.data, entry.path, entry.constant)
+    return _apply(m_def, entries_plan(entries), document, fields or {})
+
+
+def _apply(m_def: str, plan: PartPlan, document: dict, fields: dict) -> Mapped:
+    data = {"m_def": m_def}
+    out = Mapped(data=data)
+    origins, written = out.origins, out.entries
+    for is_constant, step in plan.order:
+        if is_constant:
+            set_value(data, step.path, step.constant)
             continue
-        if entry.refers_to is not None:
-            continue  # resolved once the archives have names
-        key = entry.source if entry.source is not None else entry.field
-        value = document.get(key) if entry.source is not None else fields.get(key)
-        if is_blank(value):
-            if entry.required:
+        key = step.key
+        value = (document if step.from_document else fields).get(key)
+        if value is None or (value.__class__ is str and not value.strip()) or (
+                value.__class__ is not str and is_blank(value)):
+            if step.entry.required:
                 out.problems.append(FieldProblem(key, value, "a value is required here"))
             continue
         try:
-            converted = entry.run(value)
+            converted = value if step.text and value.__class__ is str else step.run(value)
         except ConversionError as exc:
             out.problems.append(
                 FieldProblem(key, value, f"{exc.message}; expected {exc.expected}")
             )
             continue
-        set_value(out.data, entry.path, converted)
-        out.origins[entry.target] = (key, value)
-        out.entries[entry.target] = entry
+        entry = step.entry
+        if step.flat_name is not None:
+            data[step.flat_name] = converted
+        else:
+            set_value(data, entry.path, converted)
+        origins[entry.target] = (key, value)
+        written[entry.target] = entry
         if entry.uncertain:
             out.uncertain.append(entry)
     return out
@@ -104,13 +113,12 @@ def map_section(
     "key: value" lines in ``notes`` and listed in ``unmapped``.
     """
     fields = fields or {}
-    out = apply_entries(m_def, entries, document, fields)
-    taken_sources = {e.source for e in entries if e.source is not None}
-    taken_fields = {e.field for e in entries if e.field is not None}
+    plan = entries_plan(entries)
+    out = _apply(m_def, plan, document, fields)
     unmapped = [(k, v) for k, v in document.items()
-                if k not in taken_sources and k not in ignore and not is_blank(v)]
+                if k not in plan.sources and k not in ignore and not is_blank(v)]
     unmapped += [(k, fields[k]) for k in sorted(fields)
-                 if k not in taken_fields and not is_blank(fields[k])]
+                 if k not in plan.taken and not is_blank(fields[k])]
     add_notes(out, unmapped)
     drop_empty_slots(out.data)
     return out
@@ -125,6 +133,8 @@ class MappedStep:
     problems: list[FieldProblem] = field(default_factory=list)
     kept: list[tuple[str, Any, str]] = field(default_factory=list)  # key, value, reason
     not_done: set[str] = field(default_factory=set)  # kept: their sub-step's switch says No
+    positions: list[int] = field(default_factory=list)  # each written part's index in all_parts
+    slots: list[bool] = field(default_factory=list, repr=False)  # its targets have an index
 
 
 NO_ENTRY = "no entry of the profile takes this CAMS field"
@@ -138,32 +148,38 @@ def map_step(step_type: StepType, document: dict, ignore: frozenset[str]) -> Map
     kept in the first entry's notes, each with the reason.
     """
     fields = document.get("fields") or {}
+    plan = type_plan(step_type)
     out = MappedStep(parts=[], all_parts=step_type.parts)
     taken: set[str] = set()
     skipped: dict[str, str] = {}
-    for i, part in enumerate(step_type.parts):
+    for i, (part, part_plan) in enumerate(zip(step_type.parts, plan.parts, strict=True)):
         if part.when is not None and not _switch_on(part, fields):
             reason = (f"the CAMS step says {part.when}: {render(fields.get(part.when))}, so no "
                       f"NOMAD {part.label or 'step'} is written for it")
-            skipped.update({f: reason for f in part.fields})
-            out.not_done |= part.fields
+            skipped.update({f: reason for f in part_plan.fields})
+            out.not_done |= part_plan.fields
             continue
-        mapped = apply_entries(part.m_def, part.entries, document, fields)
-        seen = {p.field for p in out.problems}
-        out.problems.extend(p for p in mapped.problems if p.field not in seen)  # once a field
+        mapped = _apply(part.m_def, part_plan, document, fields)
+        if mapped.problems:
+            seen = {p.field for p in out.problems}
+            out.problems.extend(p for p in mapped.problems if p.field not in seen)  # once a field
         used = {e.field for e in mapped.entries.values() if e.field}
         if i and part.when is None and not used:
             continue
-        needed = {e.field for e in part.entries if e.field}
+        needed = part_plan.needed
         if part.kind == "calculation" and used != needed:
             missing = ", ".join(sorted(needed - used))
             skipped.update({f: f"the {part.label} needs {', '.join(sorted(needed))}; without "
                                f"{missing} it is not written" for f in used})
             continue
-        taken |= used | ({part.when} if part.when else set())
+        taken |= used
+        if part.when:
+            taken.add(part.when)
         out.parts.append((part, mapped))
-    reasons = dict(step_type.kept_in_notes)
-    sources = step_type.sources
+        out.positions.append(i)
+        out.slots.append(part_plan.may_leave_slots)
+    reasons = plan.reasons
+    sources = plan.sources
     kept = [(k, v) for k, v in document.items()
             if k not in ignore and k not in sources and not is_blank(v)]
     kept += [(k, fields[k]) for k in sorted(fields) if k not in taken and not is_blank(fields[k])]
@@ -172,12 +188,13 @@ def map_step(step_type: StepType, document: dict, ignore: frozenset[str]) -> Map
     for k, v in kept:
         reason = skipped.get(k) or reasons.get(k)
         if reason is None:
-            reason = NO_ENTRY if k in step_type.fields else (
+            reason = NO_ENTRY if k in plan.fields else (
                 f"{k!r} is not a field of the CAMS step type {step_type.name!r}")
         out.kept.append((k, v, reason))
     out.not_done = {k for k, _ in kept} & out.not_done
-    for _, mapped in out.parts:
-        drop_empty_slots(mapped.data)
+    for (_, mapped), slots in zip(out.parts, out.slots, strict=True):
+        if slots:  # only targets with an index > 0 can leave empty list slots
+            drop_empty_slots(mapped.data)
     return out
 
 

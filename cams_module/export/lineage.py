@@ -28,8 +28,7 @@ def name_parts(step: dict, mapped: MappedStep, width: int) -> dict[int, str]:
     fallback = slug(step.get("type"), "step")
     several = sum(p.kind == "step" for p, _ in mapped.parts) > 1
     names: dict[int, str] = {}
-    for part, section in mapped.parts:
-        index = _index(mapped, part)
+    for (part, section), index in zip(mapped.parts, _positions(mapped), strict=True):
         if index == 0:
             name = step_file(step["position"], step.get("name"), width, fallback)
         else:
@@ -48,8 +47,12 @@ def part_title(step: dict, part: Part) -> str:
             f"(CAMS step {step.get('position')}, {step.get('type')})")
 
 
-def _index(mapped: MappedStep, part: Part) -> int:
-    return next(i for i, p in enumerate(mapped.all_parts) if p is part)
+def _positions(mapped: MappedStep) -> list[int]:
+    """Each written part's index in the step type's list."""
+    if len(mapped.positions) == len(mapped.parts):
+        return mapped.positions
+    return [next(i for i, p in enumerate(mapped.all_parts) if p is part)
+            for part, _ in mapped.parts]
 
 
 def resolve_references(part: Part, data: dict, names: dict[int, str]) -> None:
@@ -63,22 +66,24 @@ def field_rows(step: dict, mapped: MappedStep, names: dict[int, str]) -> list[di
     """One lineage row per CAMS field of ``step`` that has a value."""
     fields = step.get("fields") or {}
     landed: dict[str, tuple[str, str, Any]] = {}
-    for part, section in mapped.parts:
-        name = names[_index(mapped, part)]
+    for (_, section), index in zip(mapped.parts, _positions(mapped), strict=True):
+        name = names[index]
         for target, entry in section.entries.items():
             if entry.field and entry.field not in landed:
                 landed[entry.field] = (name, target, entry.quantity.unit)
     main = names[0]
+    position, step_type = step.get("position"), step.get("type")
     rows = []
     for key, value in fields.items():
-        if is_blank(value):
+        if value is None or is_blank(value):
             continue
-        if key in landed:
-            archive, target, unit = landed[key]
+        found = landed.get(key)
+        if found is not None:
+            archive, target, unit = found
             where, path = "quantity", f"data.{target}"
         else:
             archive, path, unit, where = main, "data.notes", None, "notes"
-        rows.append({"step_position": step.get("position"), "step_type": step.get("type"),
+        rows.append({"step_position": position, "step_type": step_type,
                      "field": key, "value": value, "where": where, "archive": archive,
                      "path": path, "unit": unit})
     return rows

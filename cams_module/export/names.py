@@ -21,9 +21,11 @@ def slug(text: object, fallback: str = "step", max_len: int = MAX_SLUG) -> str:
     Unicode is normalised and transliterated; slashes, dots, NUL, spaces and every other
     character become single dashes; long names are cut at ``max_len``. Never empty.
     """
-    s = str(text or "").translate(_SPECIAL)
-    s = unicodedata.normalize("NFKD", s).translate(_SPECIAL)
-    s = s.encode("ascii", "ignore").decode("ascii").lower()
+    s = str(text or "")
+    if not s.isascii():  # ASCII text needs no transliteration
+        s = unicodedata.normalize("NFKD", s.translate(_SPECIAL)).translate(_SPECIAL)
+        s = s.encode("ascii", "ignore").decode("ascii")
+    s = s.lower()
     s = _NOT_SAFE.sub("-", s).strip("-")
     s = s[:max_len].rstrip("-")
     return s or fallback

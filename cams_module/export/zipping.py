@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import io
 import os
 import tempfile
 import zipfile
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -37,13 +39,22 @@ FILE_MODE = 0o644
 
 def zip_bytes_into(handle: Any, files: dict[str, bytes]) -> None:
     """Write ``files`` (name -> bytes) as a zip into an open binary ``handle``."""
+    _zip_members(handle, ((name, files[name]) for name in sorted(files)))
+
+
+def _zip_members(handle: Any, members: Iterable[tuple[str, bytes]]) -> None:
+    """Write (name, bytes) pairs, already in name order, as a zip into ``handle``."""
     with zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-        for name in sorted(files):
+        for name, content in members:
             info = zipfile.ZipInfo(name, date_time=FIXED_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.create_system = 3
             info.external_attr = (0o100000 | FILE_MODE) << 16
-            zf.writestr(info, files[name], compresslevel=6)
+            zf.writestr(info, content, compresslevel=6)
+
+
+def _file_bytes(name: str, archive: Any) -> bytes:
+    return yaml_text(archive).encode() if name.endswith(".yaml") else archive_bytes(archive)
 
 
 def write_zip(result: Any, path: str | os.PathLike) -> Path:
@@ -56,8 +67,11 @@ def write_zip(result: Any, path: str | os.PathLike) -> Path:
     :class:`ZipWriteError` (an OSError) saying what to do.
     """
     archives = result if isinstance(result, dict) else result.archives
-    files = {name: (yaml_text(archive).encode() if name.endswith(".yaml")
-                    else archive_bytes(archive)) for name, archive in archives.items()}
+    # Built in memory, one archive's text at a time (the compressed zip is all that grows),
+    # then written with one call: zipfile's seek-back per member costs system calls on a
+    # real file. Nothing touches the disk before every archive has been written as text.
+    buffer = io.BytesIO()
+    _zip_members(buffer, ((name, _file_bytes(name, archives[name])) for name in sorted(archives)))
     target = Path(path)
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
@@ -65,7 +79,7 @@ def write_zip(result: Any, path: str | os.PathLike) -> Path:
         raise ZipWriteError(target, exc) from exc
     try:
         with os.fdopen(fd, "wb") as handle:
-            zip_bytes_into(handle, files)
+            handle.write(buffer.getbuffer())
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp, FILE_MODE)

@@ -33,7 +33,7 @@ def finish_upload(task: Any, job: UploadJob, upload: Any, status: NomadStatus,
               else entry_errors(job.step_files, job.steps, upload))
     if status == NomadStatus.PROCESSED:
         message = (f"Processed by NOMAD: {len(upload.entries)} entries in upload "
-                   f"{upload.upload_id}.")
+                   f"{upload.upload_id}.{job.extra.get('people') or ''}")
     else:
         message = ("NOMAD could not process the upload. " +
                    " ".join(e["message"] for e in errors)).strip()

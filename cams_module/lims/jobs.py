@@ -28,8 +28,8 @@ from pathlib import Path
 from typing import Any
 
 from cams_module.cams2nomad.profile import load_profile, profile_classes
+from cams_module.lims import authors, leases
 from cams_module.lims import job_store as store
-from cams_module.lims import leases
 from cams_module.lims.job_finish import finish, finish_publish, finish_upload
 from cams_module.lims.prepare import prepare, profile_name
 from cams_module.lims.times import now
@@ -114,7 +114,7 @@ def _run(task: Any, job: UploadJob, state: str, worker: str) -> float | None:
         return _send(task, job, worker)
     if state in ("sending", "running"):
         if not job.upload_id and job.token:
-            found = _own_upload(job)
+            found = _own_upload(task, job)
             if found is not None:
                 log.info("job %s: NOMAD holds its upload %s; following it", job.job_id,
                          found.upload_id)
@@ -129,7 +129,7 @@ def target_schemas(job: UploadJob | None = None) -> Any:
     ``GET /schemas``; cached an hour), or None to keep the shipped snapshot."""
     try:
         profile = load_profile(profile_name())
-        choice = schemas_from_nomad(client_factory(job), profile.schema_set,
+        choice = schemas_from_nomad(client_factory(), profile.schema_set,
                                     profile_classes(profile))
     except NomadError:  # not configured: the upload itself will say so
         return None
@@ -160,10 +160,10 @@ def _prepare(task: Any, job: UploadJob, worker: str) -> bool:
     return True
 
 
-def _own_upload(job: UploadJob) -> Any:
+def _own_upload(task: Any, job: UploadJob) -> Any:
     """The NOMAD upload this job created (found by its identity name), or None."""
     try:
-        found = client_factory(job).find_uploads(
+        found = client_factory(job, task).find_uploads(
             upload_name(job.process_name, job.process_id, job.token))
     except NomadError:
         return None
@@ -174,8 +174,10 @@ def _send(task: Any, job: UploadJob, worker: str) -> float | None:
     """Prepare the zip and send it: a new upload, or the files of `job.upload_id`."""
     if not _prepare(task, job, worker):  # invalid data never needs NOMAD
         return None
+    client = authors.client_with_room(task, job, worker)  # None: ended before sending
+    if client is None:
+        return None
     try:
-        client = client_factory(job)
         if job.upload_id and _busy_on_nomad(client, job.upload_id):
             return SETTLE_POLL  # its files cannot change while NOMAD processes them
     except NomadError as err:
@@ -231,7 +233,7 @@ def _poll(task: Any, job: UploadJob, worker: str) -> float | None:
     """One look at NOMAD: later again while it processes, else the job's end."""
     publish = job.action == "publish"
     try:
-        client = client_factory(job)
+        client = client_factory(job, task)
         upload = client.check_upload_status(job.upload_id)
         if upload.process_running:
             if time.time() >= (job.deadline or 0):
@@ -246,6 +248,7 @@ def _poll(task: Any, job: UploadJob, worker: str) -> float | None:
             finish_publish(task, job, upload, holder=worker)
             return None
         upload.entries = client.get_upload_entries(job.upload_id)
+        authors.name_people(task, job, client, upload)
     except NomadError as err:
         if publish:
             finish(task, job, NomadStatus.PROCESSED,
@@ -267,7 +270,7 @@ def _publish(task: Any, job: UploadJob, worker: str, again: bool) -> float | Non
                               "nomad_message": "Publishing on NOMAD…"},
                      job=(job.job_id, {"state": "sending", "started": now()}))
     try:
-        client = client_factory(job)
+        client = client_factory(job, task)
         current = client.check_upload_status(job.upload_id) if again else None
         if current is not None and current.published and not current.process_running:
             finish_publish(task, job, current, holder=worker)

@@ -13,14 +13,15 @@ import re
 import shutil
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from cams_module.cams2nomad.profile import ProfileError
+from cams_module.cams2nomad.profile import ProfileError, load_profile
 from cams_module.export import DEFAULT_PROFILE, ExportError, export_process
 from cams_module.export import write_zip as write
 from cams_module.lims.reader import read_process
+from cams_module.schema.yaml_package import embed, schema_mode
 
 #: the press refuses at once when the zip folder has less room than this
 MIN_FREE_BYTES = 1 << 20
@@ -130,14 +131,19 @@ class Prepared:
 
 
 def build_zip(document: dict, profile: str, name: str, tmpdir: str, prefix: str,
-              schemas: Any = None) -> Prepared:
+              schemas: Any = None, embedded: bool = False) -> Prepared:
     """Export, validate and zip a process document into a fresh folder `tmpdir/prefix…`
     (pure: no jam.py, so it may run in a separate process). ``schemas``: judge by these
-    (the target NOMAD's) instead of the profile's shipped snapshot."""
+    (the target NOMAD's) instead of the profile's shipped snapshot. ``embedded``: the zip
+    carries the profile's classes as a YAML schema package (for a NOMAD without the
+    facility plugin, CAMS_NOMAD_SCHEMA=embedded)."""
 
     process_name = document["process"].get("name") or name
     try:
         result = export_process(document, profile=profile, schemas=schemas)
+        if embedded:
+            result = replace(result, archives=embed(result.archives,
+                                                    load_profile(profile).schemas))
     except ProfileError as err:  # the target NOMAD's plugin lacks what the profile writes
         more = f" and {len(err.problems) - 1} more" if len(err.problems) > 1 else ""
         message = (f"Not sent to NOMAD: the mapping profile {profile} does not fit the NOMAD "
@@ -176,15 +182,24 @@ def prepare(task: Any, process_id: int, process_name: str,
 
     The data are judged by the shipped snapshot first (a data problem never needs NOMAD);
     then, when ``target_schemas()`` gives the receiving NOMAD's own schemas, the zip is
-    rebuilt and judged by those, so it fits the plugin version that NOMAD runs."""
+    rebuilt and judged by those, so it fits the plugin version that NOMAD runs. With an
+    embedded schema (CAMS_NOMAD_SCHEMA=embedded) the upload carries its own classes."""
     try:
         document = read_process(task, process_id)
     except ValueError as err:
         return Prepared(outcome="invalid", message=f"Not sent to NOMAD: {err}", errors=[
             {"step_position": None, "step_name": None, "step_type": None, "field": None,
              "value": None, "message": str(err)}])
+    try:
+        embedded = schema_mode() == "embedded"
+    except ValueError as err:  # a CAMS_NOMAD_SCHEMA the facility mistyped
+        return Prepared(outcome="failed", message=f"Not sent to NOMAD: {err}", errors=[
+            {"step_position": None, "step_name": None, "step_type": None, "field": None,
+             "value": None, "message": str(err)}])
     ready = build_zip(document, profile_name(), process_name, tempfile.gettempdir(),
-                      zip_folder_prefix())
+                      zip_folder_prefix(), embedded=embedded)
+    if embedded:  # the upload carries its own schema: the NOMAD's plugin does not matter
+        return ready
     schemas = target_schemas() if target_schemas and not ready.outcome else None
     if schemas is None:
         return ready

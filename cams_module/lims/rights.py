@@ -28,14 +28,16 @@ ACTIONS: dict[str, str] = {
     "read_log": "read the NOMAD upload log",
     "read_jobs": "read the NOMAD jobs journal (internal)",
     "catalogues": "change the step types catalogue",
+    "nomad_account": "manage own NOMAD account (link, replace or remove one's own token)",
+    "remove_link": "remove a NOMAD link of any user (never read a token)",
 }
 
-_STEWARD = {action: ALL for action in ACTIONS if action != "read_jobs"}
+_STEWARD = {action: ALL for action in ACTIONS if action not in ("read_jobs", "remove_link")}
 RIGHTS: dict[str, dict[str, str]] = {
     "Administrator": {action: ALL for action in ACTIONS},
     "Data steward": {**{a: s for a, s in _STEWARD.items() if a != "catalogues"}},
     "Researcher": {"view": ALL, "create": OWN, "edit": OWN, "steps": OWN, "delete": OWN,
-                   "upload": OWN, "export": OWN, "read_log": ALL},
+                   "upload": OWN, "export": OWN, "read_log": ALL, "nomad_account": ALL},
     "Guest": {"view": ALL},
 }
 UNKNOWN_ROLE = {"view": ALL}
@@ -47,7 +49,10 @@ VERBS: dict[str, str] = {
     "export": "export {what}", "publish": "publish {what} on NOMAD",
     "read_log": "read the NOMAD upload log", "read_jobs": "read the NOMAD jobs journal",
     "catalogues": "change the step types catalogue",
+    "nomad_account": "link a NOMAD account", "remove_link": "remove NOMAD account links",
 }
+#: actions about a person, not a process (the table shows "yes", not a scope)
+PERSONAL = ("read_log", "read_jobs", "catalogues", "nomad_account", "remove_link")
 
 
 @dataclass(frozen=True)
@@ -120,7 +125,13 @@ def markdown_table() -> str:
              "|---|" + "---|" * len(roles)]
     for action, caption in ACTIONS.items():
         cells = [RIGHTS[role].get(action, "never") for role in roles]
-        if action in ("read_log", "read_jobs", "catalogues"):
+        if action in PERSONAL:
             cells = ["yes" if cell == ALL else cell for cell in cells]
         lines.append(f"| `{action}`: {caption} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
+
+
+def may_account(user: User | None, action: str) -> bool:
+    """True when `user` may do an account action: "nomad_account" (their own NOMAD link)
+    or "remove_link" (anyone's)."""
+    return allowed(user, action)

@@ -7,8 +7,10 @@ import os
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from cams_module.lims import accounts
 from cams_module.nomad.client import NomadClient
 from cams_module.nomad.config import NomadConfig
+from cams_module.nomad.people import config_for_token
 
 
 @dataclass
@@ -55,8 +57,31 @@ def processing_deadline() -> float:
         return 900.0
 
 
-def client_factory(job: UploadJob | None = None) -> NomadClient:  # noqa: ARG001
-    """The NOMAD client a job talks to — the single place a job gets its client. Today
-    one account for every job, from the environment (NOMAD_URL, NOMAD_TOKEN or
-    user+password); `job` (its user_login) is there to choose one per user."""
-    return NomadClient(NomadConfig.from_env())
+def client_factory(job: UploadJob | None = None, task: Any = None) -> NomadClient:
+    """The NOMAD client a job talks to — the single place that chooses the account.
+
+    Without a job: the facility's account from the environment (NOMAD_URL, NOMAD_TOKEN or
+    NOMAD_USERNAME + NOMAD_PASSWORD). For a job whose user linked a NOMAD account (read
+    from `task`'s database): that user's own token only — no username or password, so a
+    refused token fails with a sentence telling the user to renew it and never falls back
+    to the facility's account. Otherwise the facility's account. AccountError when the
+    token cannot be decrypted.
+    """
+    config = NomadConfig.from_env()
+    if job is None:
+        return NomadClient(config)
+    if task is None:  # without the database the account cannot be chosen: never guess
+        raise TypeError("client_factory(job, task): a job's client needs the task")
+    token = accounts.token_of(task, job.user_login)
+    if token is None:
+        return NomadClient(config)
+    hint = (f"The token {job.user_login} linked in CAMS has expired or was revoked. "
+            + renew_sentence(job.user_login))
+    return NomadClient(config_for_token(config, token, refused_hint=hint))
+
+
+def renew_sentence(login: str) -> str:
+    """What to tell `login` when NOMAD refuses the token they linked."""
+    return (f"{login}: create a new token in NOMAD and save it on your 'My NOMAD account' "
+            "page in CAMS, then press the button again. Nothing was sent with another "
+            "account.")

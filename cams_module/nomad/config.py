@@ -72,6 +72,8 @@ class NomadConfig:
     timeout: float = 30.0
     upload_timeout: float = 600.0
     verify: bool | str = True
+    #: what to tell the user when NOMAD refuses the token (None: the default advice)
+    token_refused_hint: str | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "url", normalize_api_url(self.url))

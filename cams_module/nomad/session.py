@@ -104,7 +104,8 @@ class NomadHttp:
             if self.config.token:
                 raise AuthenticationError(
                     "NOMAD did not accept the configured token (expired or revoked).",
-                    hint="Create a new token in the NOMAD GUI and set NOMAD_TOKEN, or set "
+                    hint=self.config.token_refused_hint
+                    or "Create a new token in the NOMAD GUI and set NOMAD_TOKEN, or set "
                     "NOMAD_USERNAME and NOMAD_PASSWORD.",
                 )
             raise AuthenticationError(
@@ -275,7 +276,8 @@ class NomadHttp:
         if status == 401:
             again = " even after logging in again" if relogged else ""
             hint = None if self.config.can_login else (
-                "The token may have expired or been revoked: create a new one in the NOMAD "
+                self.config.token_refused_hint
+                or "The token may have expired or been revoked: create a new one in the NOMAD "
                 "GUI and set NOMAD_TOKEN, or set NOMAD_USERNAME and NOMAD_PASSWORD."
             )
             return AuthenticationError(

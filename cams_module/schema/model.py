@@ -107,6 +107,7 @@ class SchemaSet:
         self.name = name
         self.classes = dict(classes)
         self._own: dict[str, tuple[dict[str, Quantity], dict[str, SubSection]]] = {}
+        self.plans: dict = {}  # the validator's per-class plans, worked out on first use
 
     def __repr__(self) -> str:
         return f"SchemaSet({self.name!r}, {len(self.classes)} classes)"

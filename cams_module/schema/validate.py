@@ -7,20 +7,29 @@ type string is not one the validator knows accepts any JSON scalar.
 
 from __future__ import annotations
 
-import difflib
 import json
 import math
 import numbers
 import re
 from dataclasses import dataclass
-from datetime import datetime
 
+from .advice import close_classes, close_matches, generic_step, show
 from .model import ClassDef, Quantity, SchemaSet
+from .quick_pass import (
+    FULL,
+    INT32_RANGE,
+    REFERENCE,
+    REFERENCES,
+    SUBSECTION,
+    class_plan,
+    datetime_problem,
+    passes,
+    plans_of,
+)
 
 CODES = ("unknown_class", "unknown_key", "type", "enum", "shape", "datetime", "reference",
          "json")
-_MAX_SHOWN = 60
-_INT32 = (-(2**31), 2**31 - 1)
+_UPLOAD_PREFIX = "../upload/archive/mainfile/"
 _UPLOAD_REF = re.compile(r"^\.\./upload/archive/mainfile/(?P<mainfile>[^#]+)#(?P<frag>.*)$")
 
 
@@ -37,25 +46,11 @@ class Problem:
         return f"{self.path}: {self.message}"
 
 
-def show(value: object) -> str:
-    """A short, readable rendering of a value for messages."""
-    text = repr(value)
-    if len(text) > _MAX_SHOWN:
-        text = text[: _MAX_SHOWN - 3] + "..."
-    kind = {str: "text", bool: "true/false", int: "whole number", float: "number",
-            list: "list", dict: "object", type(None): "null"}.get(type(value))
-    return f"{text} ({kind})" if kind else f"{text} ({type(value).__name__})"
-
-
-def _close(name: str, options) -> str:
-    matches = difflib.get_close_matches(name, list(options), n=3, cutoff=0.6)
-    return f"; did you mean {', '.join(repr(m) for m in matches)}?" if matches else ""
-
-
 class _Checker:
     def __init__(self, archive, schemas: SchemaSet, mainfile, upload_mainfiles):
         self.archive = archive
         self.schemas = schemas
+        self.plans = plans_of(schemas)
         self.where = f" in {mainfile}" if mainfile else ""
         self.upload_mainfiles = (  # a dict or set is used as it is: no copy per archive
             upload_mainfiles if isinstance(upload_mainfiles, dict | set | frozenset | None)
@@ -103,14 +98,14 @@ class _Checker:
             self.add("data.m_def", "unknown_class",
                      f"class {m_def!r} cannot be an entry's data{self.where}: it is not an "
                      f"EntryData section (it belongs inside one); use a process or step "
-                     f"class such as {_generic_step(self.schemas)}")
+                     f"class such as {generic_step(self.schemas)}")
             return None
         return cls
 
     def class_named(self, m_def: str, path: str) -> ClassDef | None:
         cls = self.schemas.get(m_def)
         if cls is None:
-            hint = _close_classes(m_def, self.schemas)
+            hint = close_classes(m_def, self.schemas)
             self.add(path, "unknown_class",
                      f"class {m_def!r} is not in schema set {self.schemas.name}{self.where}"
                      f"{hint}")
@@ -119,27 +114,34 @@ class _Checker:
             self.add(path, "unknown_class",
                      f"class {m_def!r} is defined by the plugin but NOMAD cannot load it "
                      f"({self.schemas.name}){self.where}; use a loadable class such as "
-                     f"{_generic_step(self.schemas)}")
+                     f"{generic_step(self.schemas)}")
             return None
         return cls
 
     def section(self, value: dict, cls: ClassDef, path: str) -> None:
+        plan = class_plan(self.plans, cls)
         for key, item in value.items():
-            sub_path = f"{path}.{key}"
             if key == "m_def":
                 continue
-            quantity = cls.quantities.get(key)
-            if quantity is not None:
-                self.quantity(item, quantity, sub_path)
+            planned = plan.get(key)
+            if planned is None:
+                options = [*cls.quantities, *cls.subsections]
+                self.add(f"{path}.{key}", "unknown_key",
+                         f"{cls.short_name} has no quantity or sub-section {key!r}{self.where} "
+                         f"(NOMAD would drop it){close_matches(key, options)}")
                 continue
-            sub = cls.subsections.get(key)
-            if sub is not None:
-                self.subsection(item, sub.section, sub.repeats, sub_path)
-                continue
-            options = [*cls.quantities, *cls.subsections]
-            self.add(sub_path, "unknown_key",
-                     f"{cls.short_name} has no quantity or sub-section {key!r}{self.where} "
-                     f"(NOMAD would drop it){_close(key, options)}")
+            member, code, allowed = planned
+            if code == SUBSECTION:
+                self.subsection(item, member.section, member.repeats, f"{path}.{key}")
+            elif code == REFERENCE:
+                if not self.reference_passes(item, allowed):
+                    self.quantity(item, member, f"{path}.{key}")
+            elif code == REFERENCES:
+                if item.__class__ is not list or not all(
+                        self.reference_passes(ref, allowed) for ref in item):
+                    self.quantity(item, member, f"{path}.{key}")
+            elif code == FULL or not passes(item, code, allowed):
+                self.quantity(item, member, f"{path}.{key}")
 
     def subsection(self, value, section: str, repeats: bool, path: str) -> None:
         if repeats:
@@ -156,9 +158,8 @@ class _Checker:
             self.one_subsection(value, section, path)
 
     def one_subsection(self, value, section: str, path: str) -> None:
-        short = section.rsplit(".", 1)[-1]
         if not isinstance(value, dict):
-            self.add(path, "type", f"expected a {short} object, found {show(value)}")
+            self.add(path, "type", f"expected a {_short(section)} object, found {show(value)}")
             return
         cls = self.schemas.get(section)
         m_def = value.get("m_def")
@@ -172,7 +173,8 @@ class _Checker:
                 return
             if not sub_cls.is_a(section):
                 self.add(f"{path}.m_def", "unknown_class",
-                         f"class {m_def!r} is not a {short} (required here){self.where}")
+                         f"class {m_def!r} is not a {_short(section)} (required here)"
+                         f"{self.where}")
                 return
             cls = sub_cls
         if cls is None:
@@ -247,7 +249,8 @@ class _Checker:
     def check_int(self, value, q, path) -> None:
         if _is_bool(value) or not isinstance(value, numbers.Integral):
             self.type_problem(value, q, path)
-        elif q.type in ("int", "np.int32") and not _INT32[0] <= int(value) <= _INT32[1]:
+        elif q.type in ("int", "np.int32") and not (
+                INT32_RANGE[0] <= int(value) <= INT32_RANGE[1]):
             self.add(path, "type", f"expected a whole number within 32-bit range for "
                                    f"{q.name!r}, found {value}")
 
@@ -292,6 +295,23 @@ class _Checker:
         if not isinstance(value, (str, int, float, bool)):
             self.type_problem(value, q, path)
 
+    def reference_passes(self, ref, target: str) -> bool:
+        """True when ``ref`` certainly is a sound reference to an entry of this upload
+        (``../upload/archive/mainfile/<file>#data``); anything else takes the full check."""
+        if ref.__class__ is not str or not ref.startswith(_UPLOAD_PREFIX) or \
+                not ref.endswith("#data"):
+            return False
+        mainfile = ref[len(_UPLOAD_PREFIX):-len("#data")]
+        if not mainfile or "#" in mainfile:
+            return False
+        if self.upload_mainfiles is not None and mainfile not in self.upload_mainfiles:
+            return False
+        pointed = self.upload_classes.get(mainfile)
+        if pointed is not None:
+            cls = self.schemas.get(pointed) if isinstance(pointed, str) else None
+            return cls is None or cls.is_a(target)
+        return True
+
     def reference_problem(self, ref: str, target: str | None = None) -> str | None:
         if ref.startswith("#"):
             return _fragment_problem(ref[1:], self.archive)
@@ -304,7 +324,7 @@ class _Checker:
             return f"the reference must point at the entry's data ('#data'), not '#{frag}'"
         if self.upload_mainfiles is not None and mainfile not in self.upload_mainfiles:
             return (f"the reference names {mainfile!r}, which is not a file of this upload"
-                    f"{_close(mainfile, self.upload_mainfiles)}")
+                    f"{close_matches(mainfile, self.upload_mainfiles)}")
         if frag in ("data", "/data") and target and mainfile in self.upload_classes:
             pointed = self.upload_classes[mainfile]
             cls = self.schemas.get(pointed) if isinstance(pointed, str) else None
@@ -314,40 +334,12 @@ class _Checker:
         return None
 
 
-def _generic_step(schemas: SchemaSet) -> str:
-    """The generic step class of a set (for advice in messages)."""
-    steps = [m for m in schemas.step_classes() if m.endswith(".FabricationProcessStep")]
-    return steps[0] if steps else "the generic FabricationProcessStep"
-
-
-def _close_classes(m_def: str, schemas: SchemaSet) -> str:
-    """'; close matches: ...' for an unknown class name (same short name first)."""
-    by_short: dict[str, list[str]] = {}
-    for name, cls in schemas.classes.items():
-        by_short.setdefault(cls.short_name, []).append(name)
-    short = m_def.rsplit(".", 1)[-1]
-    near = [n for s in difflib.get_close_matches(short, list(by_short), n=3, cutoff=0.75)
-            for n in sorted(by_short[s])]
-    near += [n for n in difflib.get_close_matches(m_def, list(schemas.classes), n=3, cutoff=0.6)
-             if n not in near]
-    return f"; close matches: {', '.join(near[:3])}" if near else ""
+def _short(section: str) -> str:
+    return section.rsplit(".", 1)[-1]
 
 
 def _is_bool(value) -> bool:
     return isinstance(value, bool) or type(value).__name__ == "bool_"
-
-
-def datetime_problem(text: str) -> str | None:
-    """Why ``text`` is not an ISO 8601 date-time with a time zone (None when it is)."""
-    try:
-        parsed = datetime.fromisoformat(text)
-    except ValueError:
-        return "not an ISO 8601 date-time"
-    if "T" not in text.upper() and " " not in text:
-        return "a date without a time"
-    if parsed.tzinfo is None:
-        return "the time zone is missing"
-    return None
 
 
 def _fragment_problem(fragment: str, archive) -> str | None:

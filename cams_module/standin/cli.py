@@ -17,17 +17,28 @@ from .state import Settings
 READY = "NOMAD stand-in listening on {url}"
 
 
-def load_users(path: Path) -> dict[str, str]:
-    """``{"username": "password", ...}`` from a JSON file; ValueError says what is wrong."""
+def _user_ok(name: object, value: object) -> bool:
+    if not isinstance(name, str) or not name:
+        return False
+    if isinstance(value, dict):
+        return (isinstance(value.get("password"), str) and bool(value["password"])
+                and isinstance(value.get("name", ""), str) and set(value) <= {"password", "name"})
+    return isinstance(value, str) and bool(value)
+
+
+def load_users(path: Path) -> dict[str, str | dict[str, str]]:
+    """``{"username": "password" | {"password": …, "name": "Full Name"}, ...}`` from a JSON
+    file; ValueError says what is wrong."""
     try:
         users = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise ValueError(f"cannot read the users file {path}: {type(exc).__name__}") from None
     if not isinstance(users, dict) or not users or not all(
-        isinstance(k, str) and isinstance(v, str) and k and v for k, v in users.items()
+        _user_ok(k, v) for k, v in users.items()
     ):
         raise ValueError(f"the users file {path} must hold a JSON object "
-                         '{"username": "password", ...} with at least one user')
+                         '{"username": "password", ...} (or {"username": {"password": ..., '
+                         '"name": "Full Name"}}) with at least one user')
     return users
 
 

@@ -50,4 +50,10 @@ def handle(ctx: Context, req: Request) -> Response:
         if state.user(username) is None:
             raise ApiError(400, "Give the username of a configured user: {\"username\": ...}")
         return Response.json({"token": state.tokens.personal_access_token(username)})
+    if action == ("POST", "/_standin/revoke"):
+        body = req.json_body()
+        token = body.get("token") if isinstance(body, dict) else None
+        if not isinstance(token, str) or not state.tokens.revoke(token):
+            raise ApiError(400, "Give a token this server issued: {\"token\": ...}")
+        return Response.json({"revoked": True})
     raise ApiError(404, "Unknown stand-in control; see cams_module/standin/control.py")

@@ -68,9 +68,17 @@ def _upload_page(ctx: Context, upload_id: str) -> Response:
             f"<p>upload id <code>{escape(upload.upload_id)}</code> - status "
             f"<span class='{upload.process_status}' id='process-status'>"
             f"{upload.process_status}</span> - {state}</p>"
+            f"<p id='people'>main author {escape(_person(ctx, upload.main_author_id))}"
+            f" - coauthors {escape(', '.join(_person(ctx, c) for c in upload.coauthors))}"
+            "</p>"
             f"<table><tr><th>mainfile</th><th>status</th><th>errors / warnings</th>"
             f"</tr>{rows}</table>")
     return _page(f"Upload {upload.upload_id}", body)
+
+
+def _person(ctx: Context, user_id: str) -> str:
+    user = ctx.state.user_by_ref(user_id)
+    return (user.full_name or user.username) if user else user_id
 
 
 def _entry_page(ctx: Context, entry_id: str, upload_id: str | None) -> Response:

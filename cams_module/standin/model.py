@@ -34,6 +34,14 @@ def entry_id_for(upload_id: str, mainfile: str) -> str:
 class User:
     username: str
     password: str = field(repr=False)
+    full_name: str = ""
+
+    @classmethod
+    def from_entry(cls, username: str, value: str | dict[str, str]) -> User:
+        """A user from the users file: a password, or {"password", "name"}."""
+        if isinstance(value, dict):
+            return cls(username, value["password"], value.get("name") or "")
+        return cls(username, value)
 
     @property
     def user_id(self) -> str:
@@ -49,9 +57,11 @@ class User:
         return {
             "user_id": self.user_id,
             "username": self.username,
-            "name": self.username,
-            "first_name": self.username,
-            "last_name": "(stand-in user)",
+            "name": self.full_name or self.username,
+            "first_name": (self.full_name.split(" ", 1)[0] if self.full_name
+                           else self.username),
+            "last_name": (self.full_name.split(" ", 1)[-1] if " " in self.full_name
+                          else "(stand-in user)"),
             "email": self.email,
             "affiliation": "local NOMAD stand-in",
             "is_admin": False,

@@ -158,10 +158,13 @@ class StandinServer(ThreadedWSGIServer):
         return f"http://{self.host}:{self.port}{API_PREFIX}"
 
 
-def make_server(settings: Settings, users: dict[str, str], host: str = "127.0.0.1",
-                port: int = 0, log_requests: bool = False) -> StandinServer:
-    """Build (not start) a stand-in server with these settings and ``{username: password}``."""
-    state = State(settings, {name: User(name, pw) for name, pw in users.items()})
+def make_server(settings: Settings, users: dict[str, str | dict[str, str]],
+                host: str = "127.0.0.1", port: int = 0,
+                log_requests: bool = False) -> StandinServer:
+    """Build (not start) a stand-in server with these settings and ``{username: password}``
+    (or ``{username: {"password": …, "name": "Full Name"}}``)."""
+    state = State(settings, {name: User.from_entry(name, value)
+                             for name, value in users.items()})
     judge, problem = None, None
     try:
         judge = Judge(settings.schema_sets)

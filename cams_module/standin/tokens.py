@@ -52,6 +52,11 @@ class TokenRegistry:
                 return None, "Expired token."
             return token.username, ""
 
+    def revoke(self, value: str) -> bool:
+        """Invalidate one token (as deleting an app token or a PAT in NOMAD does)."""
+        with self._lock:
+            return self._tokens.pop(value, None) is not None
+
     def expire_all(self) -> None:
         """Invalidate every token issued so far."""
         with self._lock:

@@ -148,6 +148,10 @@ function nomad_error_item(error) {
     else {
         $li.text(nomad_error_text(error));
     }
+    if (error && nomad_safe_url(error.link)) {  // e.g. an unpublished upload to publish
+        $li.append(' ', $('<a class="nomad-error-link" target="_blank" rel="noopener">')
+            .attr('href', nomad_safe_url(error.link)).text('open in NOMAD'));
+    }
     return $li;
 }
 

@@ -2,7 +2,7 @@
 
 var OUTCOME_CLASS = {processed: 'label-success', published: 'label-success',
     exported: 'label-success', failed: 'label-important', invalid: 'label-important',
-    interrupted: 'label-warning', refused: 'label-warning'};
+    interrupted: 'label-warning', refused: 'label-warning', limit: 'label-warning'};
 
 function parse_json_list(text) {
     try {
