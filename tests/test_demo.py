@@ -241,9 +241,7 @@ def test_demo_with_gunicorn_web_workers_uploads_and_stops_everything(demo_factor
     for _ in range(4):  # logins and calls spread over both web processes
         session = requests.Session()
         password = info["users"]["m.rossi"]["password"]
-        session.post(running.cams_url + "api", json=[
-            "login", info["task_id"], 0, [{"login": "m.rossi", "password": password}], 0],
-            timeout=10).raise_for_status()
+        assert jam_login(session, running.cams_url, info["task_id"], "m.rossi", password)
         sessions.append(session)
     assert _call(sessions[0], running.cams_url, info, "upload_fair", 5)["ok"]
     deadline = time.monotonic() + 60
