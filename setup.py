@@ -12,8 +12,9 @@ setup(
     packages=find_packages(include=["cams_module", "cams_module.*"]),
     include_package_data=True,
     package_data={"cams_module": ["**/*.json", "**/*.js", "**/*.html", "**/*.css"]},
+    # jam.py is the facility's: 5.5.4 (`pip install cams-nomad[jam5]`) or 7
+    # (`cams-nomad[jam7]`); the command line tools need neither.
     install_requires=[
-        "jam.py-v5==5.5.4",
         "requests>=2.31",
         "pint>=0.23",
         "orjson>=3.9",
@@ -37,6 +38,8 @@ setup(
         "web": ["gunicorn>=22"],
         "redis": ["redis>=5"],
         "postgres": ["psycopg2-binary>=2.9"],
+        "jam5": ["jam.py-v5==5.5.4"],
+        "jam7": ["jam.py-v7==7.0.120"],
     },
     entry_points={
         "console_scripts": [

@@ -4,14 +4,16 @@
                          [--db-type sqlite|postgres --db-host H --db-port P
                           --db-name NAME --db-user USER]   (password: env CAMS_DB_PASSWORD)
 
-Reads `task/items.json` (items, roles, demo users), `task/step_types.json` (the step type
-catalogue), `task/server/<item>.py` (server modules; `task.py` is the task's own),
-`task/client/<item>.js` (web client modules; `task.js` is appended to jam.py's default
-task module) and `task/demo/processes.json` (demo processes as process documents). It
-drives jam.py's own Application Builder functions in this process, so the result opens
-normally in the Builder (`/builder.html`). Demo passwords come from env
-`CAMS_DEMO_PASSWORD` (one for all) or are generated; they are written to
-`<out>/demo-users.json` (mode 0600), never to the repository.
+Reads `task/items.json` (items, roles, demo users), the CAMS field catalogue
+(`cams_module/cams2nomad/catalogue/cams-fields.json`, turned by `task/step_items.py` into
+one jam.py item per step type with its fields as typed columns), `task/server/<item>.py`
+(server modules; `task.py` is the task's own), `task/client/<item>.js` (web client
+modules; `task.js` is appended to jam.py's default task module) and
+`task/demo/processes.json` (demo processes as process documents). It drives jam.py's own
+Application Builder functions in this process, so the result opens normally in the
+Builder. Demo passwords come from env `CAMS_DEMO_PASSWORD` (one for all) or are
+generated; they are written to `<out>/demo-users.json` (mode 0600), never to the
+repository.
 
 jam.py keeps global state and changes the working directory: run one build per process.
 """
@@ -23,16 +25,22 @@ import json
 import os
 import secrets
 import shutil
+import sqlite3
 import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import step_items
 
 TASK_DIR = Path(__file__).resolve().parent
 DEFAULT_OUT = TASK_DIR.parent / "var" / "cams-task"
 TYPE_IDS = {"text": 1, "integer": 2, "float": 3, "date": 5, "datetime": 6, "boolean": 7,
             "longtext": 8}
 DB_TYPES = {"sqlite": 1, "postgres": 3}
+TABLES_GROUP = 8  # jam.py's item type of the "details" group
+#: an item's common fields, named on the item by these attributes (jam.py's own names)
+COMMON_FIELDS = ("f_primary_key", "f_deleted_flag", "f_master_id", "f_master_rec_id")
 
 
 @dataclass
@@ -69,6 +77,20 @@ def make_project(out: Path, force: bool) -> None:
     if not script.exists():
         script = Path(shutil.which("jam-project.py") or "jam-project.py")
     subprocess.run([sys.executable, str(script)], cwd=out, check=True)
+    restore_details_group(out / "admin.sqlite")
+
+
+def restore_details_group(admin_db: Path) -> None:
+    """jam.py 7's new project keeps the "details" group (detail tables linked by
+    master_id/master_rec_id) but marks it deleted; the task uses it as jam.py 5 does, so
+    it is brought back with its common fields. Nothing changes on jam.py 5."""
+    with sqlite3.connect(admin_db) as db:
+        rows = db.execute('SELECT "ID" FROM SYS_ITEMS WHERE "TYPE_ID" = ? AND '
+                          '"F_ITEM_NAME" = ? AND "DELETED" = 1', (TABLES_GROUP, "details"))
+        for (group_id,) in rows.fetchall():
+            db.execute('UPDATE SYS_ITEMS SET "DELETED" = 0 WHERE "ID" = ?', (group_id,))
+            db.execute('UPDATE SYS_FIELDS SET "DELETED" = 0 WHERE "OWNER_REC_ID" = ?',
+                       (group_id,))
 
 
 class Builder:
@@ -81,6 +103,10 @@ class Builder:
 
         self.consts = consts
         self.jb = jam_builder
+        # jam.py 7 gives every item its own copy of its group's common fields (id,
+        # deleted, master_id, master_rec_id); jam.py 5 shares the group's fields.
+        self.own_common_fields = jam.__version__ >= (7,)
+        self.jam_version = jam.version()
         self.app = jam.wsgi.create_application(str(out), testing=True)
         self.adm = self.app.admin
         self.item_ids: dict[str, int] = {}
@@ -176,11 +202,8 @@ class Builder:
             items.f_gen_name.value = gen_name
         items.f_visible.value = True
         items.f_soft_delete.value = True
-        items.f_primary_key.value = group.f_primary_key.value
-        items.f_deleted_flag.value = group.f_deleted_flag.value
-        items.f_master_id.value = group.f_master_id.value
-        items.f_master_rec_id.value = group.f_master_rec_id.value
         items.sys_fields.open()
+        self.add_common_fields(group, items)
         for f in spec["fields"]:
             data_type = TYPE_IDS[f["type"]]
             items.sys_fields.append()
@@ -195,7 +218,9 @@ class Builder:
                 items.sys_fields.f_size.value = f.get("size", 100)
             items.sys_fields.f_required.value = bool(f.get("required"))
             items.sys_fields.f_read_only.value = bool(f.get("read_only"))
-            items.sys_fields.f_alignment.value = self.jb.get_alignment(data_type)
+            # a lookup (e.g. the step type) shows a name: left-aligned, as the Builder does
+            items.sys_fields.f_alignment.value = self.jb.get_alignment(
+                data_type, item=f.get("lookup"))
             if f.get("lookup"):
                 items.sys_fields.f_object.value = self.item_ids[f["lookup"]]
                 items.sys_fields.f_object_field.value = \
@@ -208,15 +233,42 @@ class Builder:
         self.item_ids[spec["name"]] = items.id.value
         return items.id.value
 
-    def link_details(self, master: str, details: list[str]) -> None:
-        """Make `details` detail items of `master` (the Builder's "Details" dialog)."""
+    def add_common_fields(self, group, items) -> None:
+        """Point the new item at its group's common fields (jam.py 5), or give it its own
+        copies of them (jam.py 7, as the Builder's create_common_fields does)."""
+        if not self.own_common_fields:
+            for name in COMMON_FIELDS:
+                items.field_by_name(name).value = group.field_by_name(name).value
+            return
+        parent = self.adm.sys_fields.copy(handlers=False)
+        parent.set_where(owner_rec_id=group.id.value)
+        parent.open()
+        for name in COMMON_FIELDS:
+            field_id = group.field_by_name(name).value
+            if not field_id or not parent.locate("id", field_id):
+                continue
+            items.sys_fields.append()
+            for f in items.sys_fields.fields:
+                if f.field_name.startswith("f_"):
+                    f.data = parent.field_by_name(f.field_name).data
+            items.sys_fields.id.value = self.adm.get_fields_next_id(self.adm)
+            items.sys_fields.task_id.value = items.task_id.value
+            items.sys_fields.post()
+            items.field_by_name(name).value = items.sys_fields.id.value
+
+    def link_details(self, master: str, details: list[str],
+                     shown: list[str] | None = None) -> None:
+        """Make `details` detail items of `master` (the Builder's "Details" dialog); its
+        forms show the `shown` ones (all by default)."""
         adm = self.adm
         adm.sys_items.server_update_details(
-            adm.sys_items, self.item_ids[master], [[self.item_ids[d], False] for d in details])
+            adm.sys_items, self.item_ids[master],
+            [[self.item_ids[d], False, None] for d in details])  # jam.py 7: master_field
         rows = adm.sys_items.copy(handlers=False)
         rows.set_where(parent=self.item_ids[master])
         rows.open()
-        detail_ids = [r.id.value for r in rows]
+        detail_ids = [r.id.value for r in rows
+                      if shown is None or r.f_item_name.value in shown]
         master_row = adm.sys_items.copy()
         master_row.set_where(id=self.item_ids[master])
         master_row.open()
@@ -258,6 +310,9 @@ class Builder:
         for path in sorted((TASK_DIR / "client").glob("*.js")):
             item = self.task_name if path.stem == "task" else path.stem
             code = path.read_text("utf-8")
+            if item == "processes":
+                code = step_items.client_code() + \
+                    (TASK_DIR / "client" / "parts" / "step_forms.js").read_text("utf-8") + code
             if item == self.task_name:
                 if not code.strip():
                     continue
@@ -295,14 +350,13 @@ def jam_privileges(role: str) -> dict[str, dict[str, bool]]:
 
 
 def fill_catalogues(task) -> None:
-    """The step type catalogue."""
-    types = json.loads((TASK_DIR / "step_types.json").read_text("utf-8"))["step_types"]
+    """The step type catalogue (names and the item holding each type's values)."""
     rows = task.step_types.copy()
     rows.open(open_empty=True)
-    for t in types:
+    for t in step_items.load_catalogue():
         rows.append()
-        rows.name.value = t["name"]
-        rows.field_kinds.value = json.dumps(t["fields"])
+        rows.name.value = t.name
+        rows.values_item.value = t.item_name
         rows.post()
     rows.apply()
 
@@ -329,14 +383,19 @@ def build(out: Path, db: DbOptions | None = None, demo: bool = True,
     builder = Builder(out)
     builder.create_task(definitions["task"], db)
     builder.create_roles_and_users(definitions["roles"], definitions["users"], passwords)
-    for spec in definitions["items"]:
+    type_items = step_items.item_specs()
+    for spec in definitions["items"] + type_items:
         builder.add_item(spec)
     for spec in definitions["items"]:
         if spec.get("details"):
-            builder.link_details(spec["name"], spec["details"])
+            builder.link_details(spec["name"], spec["details"] + [
+                t["name"] for t in type_items], shown=spec["details"])
     for role in definitions["roles"]:
-        for item, privileges in jam_privileges(role["name"]).items():
-            builder.restrict(item, [role["name"]], **privileges)
+        privileges = jam_privileges(role["name"])
+        for item, allowed in privileges.items():
+            builder.restrict(item, [role["name"]], **allowed)
+        for spec in type_items:  # a step's typed values go with the step
+            builder.restrict(spec["name"], [role["name"]], **privileges["steps"])
     problems = builder.save_modules()
     if problems:
         raise SystemExit("module errors:\n" + "\n".join(problems))
@@ -352,8 +411,8 @@ def build(out: Path, db: DbOptions | None = None, demo: bool = True,
     info = {"out": str(out), "task": builder.task_name,
             "task_id": builder.item_ids[builder.task_name],
             "items": {spec["name"]: builder.item_ids[spec["name"]]
-                      for spec in definitions["items"]},
-            "processes": count, "users": users}
+                      for spec in definitions["items"] + type_items},
+            "processes": count, "users": users, "jam": builder.jam_version}
     users_file = out / "demo-users.json"
     users_file.write_text(json.dumps(info, indent=1), encoding="utf-8")
     make_private(out)

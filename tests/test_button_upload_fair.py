@@ -332,12 +332,9 @@ def test_upload_log_cannot_be_changed_from_the_web(cams_server, nomad_server):
     session.call("processes", "upload_fair", pid)
     session.wait_status(pid, DONE)
     [log] = log_rows(session, pid)
-    changes = {"fields": ["id", "outcome"], "expanded": False, "data": {"1": {
-        "old_record": [log["id"], "processed", [None, {}, "1"]],
-        "record": [log["id"], "hacked", [2, {}, "1"]], "details": {}}}}
-    reply = session.http.post(f"{cams_server.url}api", timeout=30, data=json.dumps(
-        ["apply", cams_server.task_id, cams_server.items["upload_log"], [changes, {}], 0]))
-    assert "may not change records of NOMAD upload log" in reply.json()["error"]
+    reply = session.apply_modified("upload_log", log["id"], ["outcome"], ["processed"],
+                                   ["hacked"])
+    assert "may not change records of NOMAD upload log" in reply["error"]
     assert [r["outcome"] for r in log_rows(session, pid)] == ["processed"]
 
 
@@ -371,15 +368,10 @@ def test_saving_a_process_form_never_overwrites_what_the_worker_wrote(cams_serve
     assert processed["status"] == "processed"
     # a form opened before the upload still holds the old NOMAD values; saving it must
     # change the user's fields only
-    changes = {"fields": ["id", "notes", "nomad_status", "nomad_upload_id"], "expanded": False,
-               "data": {"1": {
-                   "old_record": [pid, "", "not uploaded", "", [None, {}, "1"]],
-                   "record": [pid, "edited after the upload", "not uploaded", "",
-                              [2, {}, "1"]],
-                   "details": {}}}}
-    reply = session.http.post(f"{cams_server.url}api", timeout=30, data=json.dumps(
-        ["apply", cams_server.task_id, cams_server.items["processes"], [changes, {}], 0]))
-    assert not reply.json().get("error"), reply.json()
+    reply = session.apply_modified(
+        "processes", pid, ["notes", "nomad_status", "nomad_upload_id"],
+        ["", "not uploaded", ""], ["edited after the upload", "not uploaded", ""])
+    assert not reply.get("error"), reply
     [row] = session.rows("processes", ["notes", "nomad_status", "nomad_upload_id"], id=pid)
     assert row["notes"] == "edited after the upload"
     assert (row["nomad_status"], row["nomad_upload_id"]) == ("processed",

@@ -17,6 +17,13 @@ result = {r.name.value: read_process(task, r.id.value) for r in rows}
 """
 
 
+def yes_no(value):
+    """A yes/no answer as the typed Yes/No column gives it back."""
+    if isinstance(value, str) and value.lower() in ("yes", "no"):
+        return value.capitalize()
+    return value
+
+
 def instant(text):
     return dt.datetime.fromisoformat(text) if text else None
 
@@ -36,7 +43,7 @@ def test_reader_returns_the_demo_documents_back(cams_task_copy):
         for got, step in zip(read["steps"], original["steps"], strict=True):
             assert (got["type"], got["name"], got["operator"]) == (
                 step["type"], step["name"], step["operator"])
-            assert got["fields"] == step["fields"]
+            assert got["fields"] == {k: yes_no(v) for k, v in step["fields"].items()}
             assert instant(got["date"]) == instant(step["date"])
             assert dt.datetime.fromisoformat(got["date"]).tzinfo is not None
 
@@ -45,7 +52,7 @@ def test_reader_follows_another_layout(cams_task_copy):
     body = """
 from cams_module.lims.reader import CamsLayout, read_process
 layout = CamsLayout(process_fields={"name": "name", "owner": "project"},
-                    step_values_json=None,
+                    step_values_json=None, step_type_items=None,
                     step_value_columns={"Wet Cleaning": {"solution_type": "operator"}})
 rows = task.processes.copy(handlers=False)
 rows.set_where(name="Quick-Clean")
@@ -82,3 +89,20 @@ except ProcessNotFound as err:
     result = run_in_task(cams_task_copy.path, body)
     assert "Step 1 (RCA clean, Wet Cleaning)" in result["bad"]
     assert "9999" in result["missing"]
+
+
+def test_reader_reads_each_layout_on_its_own(cams_task_copy):
+    """Per-type items alone, the JSON field alone: each gives its own part of the fields."""
+    body = """
+from cams_module.lims.reader import CamsLayout, read_process
+rows = task.processes.copy(handlers=False)
+rows.set_where(name="Quick-Clean")
+rows.open()
+typed = CamsLayout(step_values_json=None)
+as_json = CamsLayout(step_type_items=None)
+result = [read_process(task, rows.id.value, layout)["steps"][0]["fields"]
+          for layout in (typed, as_json)]
+"""
+    typed, as_json = run_in_task(cams_task_copy.path, body)
+    assert typed == {"solution_type": "RCA-1", "temperature": 75.0, "duration": 10.0}
+    assert as_json == {}

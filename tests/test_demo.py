@@ -13,6 +13,7 @@ import requests
 from cams_module.demo import launcher as demo
 from cams_module.demo import task as demo_task
 from tests.fixtures.browser import DemoProcess, free_port
+from tests.fixtures.cams_task import jam_login
 
 
 def _pid_alive(pid: int) -> bool:
@@ -68,11 +69,9 @@ def test_demo_starts_serves_login_and_stops_on_ctrl_c(demo_factory):
     login = next(iter(info["users"]))
     password = info["users"][login]["password"]
     assert password in running.output, "the launcher prints the demo users' passwords"
-    reply = session.post(cams_url + "api", json=["login", info["task_id"], 0,
-                                                 [{"login": login, "password": password}], 0],
-                         timeout=10).json()
-    assert reply["result"]["data"], f"login as {login} failed: {reply}"
-    assert any(name.endswith("_session") for name in session.cookies.keys())
+    assert jam_login(session, cams_url, info["task_id"], login, password), \
+        f"login as {login} failed"
+    assert any("_session" in name for name in session.cookies.keys())  # jam.py 7 adds the port
 
     stand_in = running.printed_url("NOMAD stand-in:")
     assert stand_in.startswith("http://127.0.0.1:") and stand_in.endswith("/api/v1")
@@ -110,11 +109,15 @@ def test_build_needed_reports_missing_and_current_builds(tmp_path):
     assert "no CAMS task" in demo_task.build_needed(tmp_path / "nothing")
     (tmp_path / "admin.sqlite").write_bytes(b"")
     users = tmp_path / demo_task.USERS_FILE
-    users.write_text("{}")
+    users.write_text(json.dumps({"jam": f"{demo_task.JAM_MAJOR}.0.1"}))
     os.utime(users, (demo_task.newest_source_mtime() + 10,) * 2)
     assert demo_task.build_needed(tmp_path) is None
     os.utime(users, (demo_task.newest_source_mtime() - 10,) * 2)
     assert "task/ changed" in demo_task.build_needed(tmp_path)
+    other = 7 if demo_task.JAM_MAJOR == 5 else 5
+    users.write_text(json.dumps({"jam": f"{other}.0.1"}))
+    os.utime(users, (demo_task.newest_source_mtime() + 10,) * 2)
+    assert f"built for jam.py {other}.0.1" in demo_task.build_needed(tmp_path)
 
 
 def test_users_file_is_private(tmp_path):
@@ -157,9 +160,7 @@ def test_demo_with_nomad_url_uses_that_nomad_and_starts_no_stand_in(demo_factory
     info = running.users()
     session = requests.Session()
     steward = info["users"]["steward"]["password"]
-    session.post(running.cams_url + "api", json=["login", info["task_id"], 0,
-                                                 [{"login": "steward", "password": steward}],
-                                                 0], timeout=10).raise_for_status()
+    assert jam_login(session, running.cams_url, info["task_id"], "steward", steward)
     process_id = 5  # Quick-Clean in the demo data
     assert _call(session, running.cams_url, info, "upload_fair", process_id)["ok"]
     deadline = time.monotonic() + 60
@@ -218,9 +219,7 @@ def test_ctrl_c_while_a_job_runs_stops_everything_at_once(demo_factory):
     info = running.users()
     session = requests.Session()
     password = info["users"]["m.rossi"]["password"]
-    session.post(running.cams_url + "api", json=["login", info["task_id"], 0,
-                                                 [{"login": "m.rossi", "password": password}],
-                                                 0], timeout=10).raise_for_status()
+    assert jam_login(session, running.cams_url, info["task_id"], "m.rossi", password)
     assert _call(session, running.cams_url, info, "upload_fair", 5)["ok"]
     deadline = time.monotonic() + 30
     while _call(session, running.cams_url, info, "nomad_state", 5)["status"] != "processing":
@@ -242,9 +241,7 @@ def test_demo_with_gunicorn_web_workers_uploads_and_stops_everything(demo_factor
     for _ in range(4):  # logins and calls spread over both web processes
         session = requests.Session()
         password = info["users"]["m.rossi"]["password"]
-        session.post(running.cams_url + "api", json=[
-            "login", info["task_id"], 0, [{"login": "m.rossi", "password": password}], 0],
-            timeout=10).raise_for_status()
+        assert jam_login(session, running.cams_url, info["task_id"], "m.rossi", password)
         sessions.append(session)
     assert _call(sessions[0], running.cams_url, info, "upload_fair", 5)["ok"]
     deadline = time.monotonic() + 60

@@ -6,11 +6,13 @@ import json
 import sqlite3
 import stat
 
+import pytest
 import requests
 
-from tests.fixtures.cams_task import REPO, build_task
+from cams_module.cams2nomad.field_catalogue import load_catalogue
+from tests.fixtures.cams_task import REPO, build_task, jam_login
 
-STEP_TYPES = json.loads((REPO / "task" / "step_types.json").read_text())["step_types"]
+STEP_TYPES = load_catalogue()
 DEMO = json.loads((REPO / "task" / "demo" / "processes.json").read_text())["processes"]
 
 
@@ -20,7 +22,8 @@ def test_build_writes_a_jam_project_with_the_task_database(cams_task_build):
     info = cams_task_build.info
     assert info["task"] == "cams"
     assert set(info["items"]) == {"step_types", "processes", "steps", "upload_log",
-                                  "nomad_jobs", "nomad_account"}
+                                  "nomad_jobs", "nomad_account"} | {
+                                      t.item_name for t in STEP_TYPES}
     assert info["processes"] == len(DEMO)
 
 
@@ -53,10 +56,11 @@ def test_catalogue_holds_every_step_type_and_the_demo_uses_them_all(cams_server_
     finally:
         server.stop()
     assert len(STEP_TYPES) == 30
-    assert set(types.values()) == {t["name"] for t in STEP_TYPES}
+    assert set(types.values()) == {t.name for t in STEP_TYPES}
     assert used == set(types.values())
 
 
+@pytest.mark.jam
 def test_demo_password_from_the_environment(tmp_path):
     build = build_task(tmp_path / "task", ["--no-demo"], env={"CAMS_DEMO_PASSWORD": "s3cret-demo"})
     assert set(build.users.values()) == {"s3cret-demo"}
@@ -69,9 +73,7 @@ def test_safe_mode_refuses_calls_without_login(cams_server_factory):
         reply = requests.post(f"{server.url}api", timeout=30, data=json.dumps(
             ["server", server.task_id, server.items["processes"], ["nomad_state", [1]], 0]))
         assert reply.json()["result"]["status"] == 5  # jam.py: PROJECT_NOT_LOGGED
-        wrong = requests.post(f"{server.url}api", timeout=30, data=json.dumps(
-            ["login", server.task_id, 0, [{"login": "m.rossi", "password": "wrong"}], 0]))
-        assert wrong.json()["result"]["data"] is not True
+        assert not jam_login(requests.Session(), server.url, server.task_id, "m.rossi", "wrong")
         session = server.login("guest")
         assert session.process_id("PicoTCDv3") > 0
     finally:
@@ -83,12 +85,8 @@ def test_roles_rights_are_enforced_on_the_server(cams_server_factory):
     try:
         guest = server.login("guest")
         pid = guest.process_id("Quick-Clean")
-        changes = {"fields": ["id", "name"], "expanded": False, "data": {"1": {
-            "old_record": [pid, "Quick-Clean", [None, {}, "1"]],
-            "record": [pid, "Renamed", [2, {}, "1"]], "details": {}}}}
-        reply = guest.http.post(f"{server.url}api", timeout=30, data=json.dumps(
-            ["apply", server.task_id, server.items["processes"], [changes, {}], 0]))
-        assert "guest may not change process 'Quick-Clean'" in reply.json()["error"]
+        reply = guest.apply_modified("processes", pid, ["name"], ["Quick-Clean"], ["Renamed"])
+        assert "guest may not change process 'Quick-Clean'" in reply["error"]
         assert guest.rows("processes", ["name"], id=pid)[0]["name"] == "Quick-Clean"
     finally:
         server.stop()
@@ -99,3 +97,22 @@ def test_build_is_readable_by_its_owner_only(cams_task_build):
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700
     for database in folder.glob("*.sqlite"):
         assert stat.S_IMODE(database.stat().st_mode) == 0o600, database.name
+
+
+def test_each_step_type_is_an_item_with_typed_columns_named_as_in_cams(cams_task_build):
+    """One detail item per step type; numbers are floats labelled with their unit,
+    durations short texts, yes/no booleans; field names are the CAMS names (typos too)."""
+    with sqlite3.connect(cams_task_build.path / "admin.sqlite") as db:
+        items = dict(db.execute("SELECT F_ITEM_NAME, ID FROM SYS_ITEMS WHERE TYPE_ID=12"))
+        fields = {(row[0], row[1]): (row[2], row[3]) for row in db.execute(
+            "SELECT I.F_ITEM_NAME, F.F_FIELD_NAME, F.F_DATA_TYPE, F.F_NAME FROM SYS_FIELDS F "
+            "JOIN SYS_ITEMS I ON I.ID = F.OWNER_REC_ID")}
+    assert all(t.item_name in items for t in STEP_TYPES)
+    assert fields[("s_rie_plasmapro", "depth_IN")] == (3, "depth_IN (µm)")
+    assert fields[("s_rie_plasmapro", "time_IN")] == (1, "time_IN (H:M:S)")
+    assert fields[("s_labeling_and_cleaning", "wafers_lables")] == (1, "wafers_lables")
+    assert fields[("s_labeling_and_cleaning", "Ultrasound")][0] == 7
+    assert fields[("s_starting_materials", "Wafer_n")][0] == 2
+    for step_type in STEP_TYPES:
+        assert {f.name for f in step_type.fields} <= {
+            name for item, name in fields if item == step_type.item_name}

@@ -11,6 +11,7 @@ import json
 import sys
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from cams_module.cams2nomad.profile import (
     DEFAULT_PROFILE,
@@ -19,7 +20,9 @@ from cams_module.cams2nomad.profile import (
     load_profile,
     profile_classes,
 )
+from cams_module.cli.documents import DocumentChoiceError, describe, documents_in, pick
 from cams_module.export import ExportError, export_process, write_zip
+from cams_module.export.names import slug
 from cams_module.export.validation import guess_schema_set, validate_upload
 from cams_module.nomad.client import NomadClient
 from cams_module.nomad.config import NomadConfig
@@ -39,8 +42,13 @@ def register(sub: argparse._SubParsersAction) -> None:
                        description="Map a process document (JSON) with a profile, validate "
                        "every archive and write a deterministic zip. Exit 2 with every "
                        "problem on stderr when the document has any (nothing is written).")
-    p.add_argument("document", metavar="DOC.json", help="the process document ('-' = stdin)")
-    p.add_argument("-o", "--output", required=True, metavar="OUT.zip", help="the zip to write")
+    p.add_argument("document", metavar="DOC.json", help="the process document ('-' = stdin); "
+                   "a file of several processes (a list, or {\"processes\": [...]}) "
+                   "exports each into the folder -o names, or the one --process picks")
+    p.add_argument("-o", "--output", required=True, metavar="OUT.zip",
+                   help="the zip to write (a folder for a file of several processes)")
+    p.add_argument("--process", metavar="NAME", help="of a file of several processes, "
+                   "export the one with this name, id or number (1 = first)")
     p.add_argument("--profile", help="mapping profile (default: fabrication-utilities-2.0)")
     p.add_argument("--report", metavar="REPORT.json", help="also write the export report")
     p.add_argument("--nomad", action="store_true",
@@ -66,7 +74,6 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _export(args: argparse.Namespace) -> int:
-
     try:
         raw = sys.stdin.read() if args.document == "-" else Path(args.document).read_text(
             encoding="utf-8")
@@ -74,6 +81,36 @@ def _export(args: argparse.Namespace) -> int:
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         print(f"cannot read process document {args.document}: {exc}", file=sys.stderr)
         return EXIT_INPUT
+    try:
+        documents = documents_in(document)
+        if args.process:
+            documents = [pick(documents, args.process)]
+    except DocumentChoiceError as exc:
+        print(f"{args.document}: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    if len(documents) == 1:
+        return _export_one(documents[0], Path(args.output), args)
+    out = Path(args.output)
+    if not out.is_dir():
+        print(f"{args.document} holds {len(documents)} processes ({describe(documents)}): "
+              "pass --process NAME (or its number) to export one, or -o FOLDER (an "
+              "existing folder) to export each as FOLDER/<name>.zip", file=sys.stderr)
+        return EXIT_INPUT
+    codes = []
+    for document in documents:
+        print(f"process {_process_name(document)}:", file=sys.stderr)
+        codes.append(_export_one(
+            document, out / f"{slug(_process_name(document), 'process')}.zip", args))
+    return max(codes)
+
+
+def _process_name(document: Any) -> Any:
+    process = document.get("process") if isinstance(document, dict) else None
+    return process.get("name") if isinstance(process, dict) else None
+
+
+def _export_one(document: Any, out: Path, args: argparse.Namespace) -> int:
+    """Export one process document to `out`; print what was written or every problem."""
     try:
         profile = args.profile or _default()
         embedded = schema_mode(args.schema) == "embedded"
@@ -97,7 +134,6 @@ def _export(args: argparse.Namespace) -> int:
     except NomadError as exc:  # --nomad without a usable configuration
         print(f"{exc} {exc.hint or ''}".strip(), file=sys.stderr)
         return EXIT_INPUT
-    out = Path(args.output)
     if not out.parent.is_dir():
         print(f"output folder {out.parent} does not exist", file=sys.stderr)
         return EXIT_INPUT

@@ -11,6 +11,7 @@ from typing import TextIO
 from cams_module.editor.document import ArchiveDocument, DocumentError, load_document, new_document
 from cams_module.editor.fields import InputError, expected, parse_scalar, parse_value, stored_text
 from cams_module.editor.profiles import SET_2_0, SET_2025_04, creatable_classes, set_name_for
+from cams_module.editor.zip_members import NotAnUpload, expanded
 from cams_module.schema import load_schema_set
 from cams_module.schema.paths import PathError, parse_path
 
@@ -144,27 +145,37 @@ def _set(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    bad = 0
-    for name in args.files:
-        try:
-            doc = load_document(name, args.profile)
-            problems = doc.problems()
-        except DocumentError as exc:
-            text = str(exc)
-            print(text if text.startswith(f"{name}:") else f"{name}: {text}", file=out)
-            bad += 1
-            continue
-        for problem in problems:
-            print(f"{name}: {problem.path}: {problem.message} [{problem.code}]", file=out)
-        for warning in doc.warnings():
-            print(f"{name}: {warning.path}: warning: {warning.message}", file=out)
-        if problems:
-            bad += 1
-        else:
-            print(f"{name}: valid", file=out)
+    try:
+        with expanded(args.files) as files:
+            bad = sum(_validate_one(shown, path, args.profile, out) for shown, path in files)
+    except NotAnUpload as exc:
+        print(f"error: {exc}", file=err)
+        return 2
     if bad:
-        print(f"{bad} of {len(args.files)} file(s) have problems", file=err)
+        print(f"{bad} of {len(files)} file(s) have problems", file=err)
     return 1 if bad else 0
+
+
+def _validate_one(name: str, path: Path, profile: str | None, out: TextIO) -> int:
+    """Validate one archive file; print its verdict; 1 when it has problems."""
+    try:
+        doc = load_document(path, profile)
+        problems = doc.problems()
+    except DocumentError as exc:
+        text = str(exc).replace(str(path), name)
+        print(text if text.startswith(f"{name}:") else f"{name}: {text}", file=out)
+        return 1
+    except (UnicodeDecodeError, OSError) as exc:
+        reason = "not UTF-8 text" if isinstance(exc, UnicodeDecodeError) else exc
+        print(f"{name}: cannot read it as an archive ({reason})", file=out)
+        return 1
+    for problem in problems:
+        print(f"{name}: {problem.path}: {problem.message} [{problem.code}]", file=out)
+    for warning in doc.warnings():
+        print(f"{name}: {warning.path}: warning: {warning.message}", file=out)
+    if not problems:
+        print(f"{name}: valid", file=out)
+    return 1 if problems else 0
 
 
 def _new(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:

@@ -12,11 +12,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+import jam  # only its version: jam.wsgi (which changes sys.path) is never imported here
+
 from cams_module.demo.services import child_env
 
 REPO = Path(__file__).resolve().parents[2]
 TASK_SOURCES = REPO / "task"
-DEFAULT_TASK_DIR = REPO / "var" / "cams-task"
+JAM_MAJOR = jam.__version__[0]  # the jam.py this interpreter runs (5 or 7)
+# one build per jam.py version: their admin databases differ
+DEFAULT_TASK_DIR = REPO / "var" / ("cams-task" if JAM_MAJOR == 5 else f"cams-task-jam{JAM_MAJOR}")
 USERS_FILE = "demo-users.json"
 
 
@@ -36,6 +40,9 @@ def build_needed(task_dir: Path) -> str | None:
         return f"no CAMS task in {task_dir} yet"
     if users.stat().st_mtime < newest_source_mtime():
         return f"task/ changed since {task_dir} was built"
+    built_with = str(json.loads(users.read_text(encoding="utf-8")).get("jam", "5"))
+    if built_with.split(".")[0] != str(JAM_MAJOR):
+        return f"{task_dir} was built for jam.py {built_with}, this is jam.py {jam.version()}"
     return None
 
 

@@ -23,6 +23,7 @@ from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
+from cams_module.lims.jam_compat import value_literal
 from cams_module.lims.job_store import DatabaseUnavailable
 from cams_module.lims.job_store import transaction as store_transaction
 from cams_module.lims.times import now, to_iso
@@ -136,8 +137,7 @@ def transaction(task: Any, wait: float = 10.0) -> Iterator[Any]:
 
 
 def _marks(task: Any, count: int) -> list[str]:
-    literal = task.db_module.value_literal
-    return [literal(i) for i in range(1, count + 1)]
+    return [value_literal(task, i) for i in range(1, count + 1)]
 
 
 def ensure_table(task: Any) -> None:

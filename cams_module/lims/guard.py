@@ -29,6 +29,15 @@ class RightsError(Exception):
     """A client change the rights table refuses (the message is for the user)."""
 
 
+def _status(row: Any) -> int | None:
+    """The delta row's status (INSERTED, MODIFIED, DELETED, DETAILS_MODIFIED or None):
+    jam.py 5 keeps it on the row, jam.py 7 on the row's change log."""
+    status = getattr(row, "record_status", None)
+    if status is None and getattr(row, "change_log", None) is not None:
+        status = row.change_log.record_status
+    return status
+
+
 def _need(user: User | None, action: str, owner: str | None, what: str) -> None:
     refusal = why_not(user, action, owner, what)
     if refusal:
@@ -67,7 +76,7 @@ def _plain(value: Any) -> str:
 def _drop_sent(row: Any, fields: tuple[str, ...], stored: dict | None, where: str,
                user: User | None) -> None:
     """Log the NOMAD field values a client sent that differ from what is stored (on
-    insert: from empty); on insert, replace them with their empty values."""
+    insert: from empty); replace them with the stored values (on insert: empty ones)."""
     planted = []
     for name in fields:
         field = row.field_by_name(name)
@@ -80,6 +89,8 @@ def _drop_sent(row: Any, fields: tuple[str, ...], stored: dict | None, where: st
             planted.append(name)
         if stored is None:
             field.data = str(NomadStatus.NOT_UPLOADED) if name == "nomad_status" else None
+        else:  # jam.py 7 writes every field of the row (no update_sql hook): the stored one
+            field.data = before
     if planted:
         log.warning("%s: values sent by %s for %s dropped (NOMAD fields are written only "
                     "by the NOMAD worker)", where, user.login if user else "anonymous",
@@ -112,7 +123,7 @@ def _guard_steps(task: Any, steps: Any, process_id: int | None, owner: str | Non
     item = store.steps_item(task)
     master_rec = item._master_rec_id
     for step in steps:
-        status = step.record_status
+        status = _status(step)
         if status == INSERTED:
             _need(user, "steps", owner, what)
             _drop_sent(step, store.STEP_NOMAD_FIELDS, None, f"new step of {what}", user)
@@ -131,6 +142,34 @@ def _guard_steps(task: Any, steps: Any, process_id: int | None, owner: str | Non
     _write_only_users_fields(steps, {*store.STEP_NOMAD_FIELDS, item._master_id, master_rec})
 
 
+def _guard_type_values(task: Any, delta: Any, process_id: int | None, owner: str | None,
+                       name: str, user: User | None, connection: Any) -> None:
+    """A step's typed values (the items of `CamsLayout.step_type_items`) are judged as its
+    step: adding or removing them needs the right to change steps, changing them the right
+    to edit, and a row must belong to this process."""
+    what = f"process '{name}'"
+    for item_name in sorted(set((active_layout().step_type_items or {}).values())):
+        values = delta.detail_by_name(item_name)
+        if values is None:
+            continue
+        item = task.item_by_name(item_name)
+        for row in values:
+            status = _status(row)
+            if status == INSERTED:
+                _need(user, "steps", owner, what)
+                continue
+            if status not in (MODIFIED, DELETED):
+                continue
+            rec_id = _rec_id(row, what)
+            stored = _stored(connection, item, rec_id, [item._master_rec_id])
+            if stored is None or process_id is None or \
+                    stored[item._master_rec_id] != process_id:
+                log.warning("save refused: %s row %s is not of %s", item_name, rec_id, what)
+                raise RightsError(f"Step values {rec_id} are not values of a step of {what}. "
+                                  "Nothing was saved.")
+            _need(user, "steps" if status == DELETED else "edit", owner, what)
+
+
 def _owner_change(task: Any, process_id: int, old: str | None, new: str | None,
                   user: User | None, connection: Any) -> None:
     message = (f"Owner of the process changed from {old or 'none'} to {new or 'none'} "
@@ -147,7 +186,7 @@ def _guard_processes(task: Any, delta: Any, user: User | None, connection: Any) 
     item = store.processes_item(task)
     steps = delta.detail_by_name(active_layout().steps)
     for row in delta:
-        status = row.record_status
+        status = _status(row)
         owner_field = row.field_by_name(owner_name)
         name_field = row.field_by_name(name_name)
         name = _plain(name_field.value if name_field else "")[:200]
@@ -186,6 +225,7 @@ def _guard_processes(task: Any, delta: Any, user: User | None, connection: Any) 
                            f"process {process_id}", user)
         if steps is not None:
             _guard_steps(task, steps, process_id, owner, name, user, connection)
+        _guard_type_values(task, delta, process_id, owner, name, user, connection)
     _write_only_users_fields(delta, set(store.PROCESS_NOMAD_FIELDS))
 
 

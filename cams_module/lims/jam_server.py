@@ -63,8 +63,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         server = make_server(args.project_dir.resolve(), args.port)
-    except OSError as err:
-        print(f"CAMS cannot listen on {HOST}:{args.port} ({err.strerror}); "
+    except (OSError, SystemExit) as err:  # Werkzeug 3 (jam.py 7) exits instead of raising
+        reason = getattr(err, "strerror", None) or "the port is in use"
+        print(f"CAMS cannot listen on {HOST}:{args.port} ({reason}); "
               "choose another port with --port.", file=sys.stderr)
         return 2
     signal.signal(signal.SIGTERM, _stop)

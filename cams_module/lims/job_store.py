@@ -14,8 +14,17 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
+from cams_module.lims.jam_compat import (
+    insert_sql,
+    last_row_id,
+    next_id_sql,
+    rows_with,
+    select,
+    value_literal,
+)
 from cams_module.lims.reader import active_layout
 from cams_module.lims.times import now
 from cams_module.status import NomadStatus
@@ -121,7 +130,7 @@ def process_brief(task: Any, process_id: int) -> ProcessState | None:
     if item._deleted_flag:
         where += f" AND ({_column(item, item._deleted_flag)}=0 OR " \
                  f"{_column(item, item._deleted_flag)} IS NULL)"
-    rows = task.select(f'SELECT {", ".join(_column(item, n) for n in names)} '
+    rows = select(task, f'SELECT {", ".join(_column(item, n) for n in names)} '
                        f'FROM "{item.table_name}" WHERE {where}')
     if len(rows) != 1:
         return None
@@ -133,10 +142,7 @@ def process_brief(task: Any, process_id: int) -> ProcessState | None:
 
 def busy_processes(task: Any) -> list[ProcessState]:
     """Processes whose status says a job owns them (queued, uploading, processing)."""
-    rows = processes_item(task).copy(handlers=False)
-    rows.set_where(nomad_status__in=list(BUSY))
-    rows.open()
-    return [_state(r) for r in rows]
+    return [_state(r) for r in rows_with(processes_item(task), "nomad_status", BUSY)]
 
 
 def step_entries(task: Any, process_id: int) -> dict[int, tuple[str | None, str | None]]:
@@ -150,7 +156,7 @@ def step_entries(task: Any, process_id: int) -> dict[int, tuple[str | None, str 
 
 def _update_sql(task: Any, item: Any, rec_id: int, values: dict[str, Any],
                 where: str = "") -> tuple[str, list]:
-    literal = task.db_module.value_literal
+    literal = partial(value_literal, task)
     sets, params = [], []
     for index, (name, value) in enumerate(values.items(), 1):
         sets.append(f'"{item.field_by_name(name).db_field_name}"={literal(index)}')
@@ -210,7 +216,7 @@ def write_back(task: Any, process_id: int, *, process: dict | None = None,
             sql, params = _update_sql(task, task.nomad_jobs, job[0], job[1])
             if holder is not None:
                 sql += (f" AND {_column(task.nomad_jobs, 'worker')}="
-                        f"{task.db_module.value_literal(len(params) + 1)}")
+                        f"{value_literal(task, len(params) + 1)}")
                 params.append(holder)
             cursor.execute(sql, params)
             if holder is not None and cursor.rowcount != 1:
@@ -270,15 +276,19 @@ def last_log(task: Any, process_id: int, jobs_only: bool = False) -> dict | None
     """The newest upload log row of a process (errors decoded), or None. `jobs_only`: the
     newest row a job wrote (no refusals, exports or owner changes)."""
     rows = task.upload_log.copy(handlers=False)
-    if jobs_only:
-        rows.set_where(process=process_id, action__in=["upload", "publish"],
-                       outcome__ne="refused")
+    if jobs_only:  # (no text `__in`: jam.py 7 writes its values unquoted)
+        rows.set_where(process=process_id, outcome__ne="refused")
     else:
         rows.set_where(process=process_id)
     rows.set_order_by(["-id"])
-    rows.open(limit=1)
-    if rows.record_count() == 0:
-        return None
+    rows.open(limit=None if jobs_only else 1)
+    for row in rows:
+        if not jobs_only or row.action.value in ("upload", "publish"):
+            return _log_row(row)
+    return None
+
+
+def _log_row(rows: Any) -> dict:
     return {"id": rows.id.value, "action": rows.action.value, "outcome": rows.outcome.value,
             "user_login": rows.user_login.value, "upload_id": rows.upload_id.value,
             "files": json.loads(rows.files.value or "[]"),
@@ -302,20 +312,21 @@ def log_rows(task: Any, process_id: int) -> list[dict]:
 def _insert(task: Any, item: Any, values: dict[str, Any], cursor: Any) -> int:
     """INSERT one row of `item` with `values` (field name -> value) through `cursor`, the
     way jam.py does (its id sequence where the database has one); return the new id."""
-    db = task.db_module
     values = dict(values)
     if item._deleted_flag:
         values[item._deleted_flag] = 0
     rec_id = None
-    if db.get_lastrowid is None:
-        cursor.execute(db.next_sequence_value_sql(item.gen_name))
+    sequence = next_id_sql(task, item)
+    if sequence:
+        cursor.execute(sequence)
         rec_id = cursor.fetchone()[0]
         values[item._primary_key] = rec_id
-    marks = ", ".join(db.value_literal(i) for i in range(1, len(values) + 1))
-    cursor.execute(f'INSERT INTO "{item.table_name}" '
-                   f'({", ".join(_column(item, n) for n in values)}) VALUES ({marks})',
-                   [str(v) if isinstance(v, NomadStatus) else v for v in values.values()])
-    return int(rec_id if rec_id is not None else db.get_lastrowid(cursor))
+    marks = ", ".join(value_literal(task, i) for i in range(1, len(values) + 1))
+    sql, returns_id = insert_sql(task, item, ", ".join(_column(item, n) for n in values), marks)
+    cursor.execute(sql, [str(v) if isinstance(v, NomadStatus) else v for v in values.values()])
+    if returns_id:
+        rec_id = cursor.fetchone()[0]
+    return int(rec_id) if rec_id is not None else last_row_id(cursor)
 
 
 def create_job(task: Any, process_id: int, action: str, user_login: str, worker: str,
@@ -352,11 +363,8 @@ def job_row(task: Any, job_id: int) -> dict | None:
 
 def jobs_in(task: Any, states: Sequence[str]) -> list[dict]:
     """Every job row whose state is one of `states`, oldest first."""
-    rows = task.nomad_jobs.copy(handlers=False)
-    rows.set_where(state__in=list(states))
-    rows.set_order_by(["id"])
-    rows.open()
-    return [_job_dict(r) for r in rows]
+    found = [_job_dict(r) for r in rows_with(task.nomad_jobs, "state", states)]
+    return sorted(found, key=lambda job: job["id"])
 
 
 def latest_job(task: Any, process_id: int, before: int | None = None) -> dict | None:

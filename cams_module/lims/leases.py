@@ -23,8 +23,10 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import partial
 from typing import Any
 
+from cams_module.lims.jam_compat import value_literal
 from cams_module.lims.job_store import transaction
 
 log = logging.getLogger("cams_module.lims.leases")
@@ -73,7 +75,7 @@ def _sql(task: Any) -> tuple[str, str, str, str, str, Any]:
     states = ", ".join(f"'{s}'" for s in ACTIVE)
     key = f'"{item._primary_key_db_field_name}"'
     return item.table_name, col["worker"], col["heartbeat"], col["state"] + \
-        f" IN ({states})", key, task.db_module.value_literal
+        f" IN ({states})", key, partial(value_literal, task)
 
 
 def _update(task: Any, job_id: int, worker: str, heartbeat: float, condition: str,
@@ -91,7 +93,7 @@ def acquire(task: Any, job_id: int, ticket: str, worker: str) -> bool:
     """Take the job for `worker` when it waits for the message carrying `ticket`; False
     when another message or worker has it (or it is finished)."""
     _, worker_col, *_rest = _sql(task)
-    lit = task.db_module.value_literal
+    lit = partial(value_literal, task)
     return _update(task, job_id, worker, time.time(), f"{worker_col}={lit(3)}", [ticket])
 
 
@@ -100,7 +102,7 @@ def later(task: Any, job_id: int, worker: str, delay: float) -> str | None:
     ticket, or None when the lease was lost meanwhile."""
     _, worker_col, *_rest = _sql(task)
     ticket = new_ticket()
-    lit = task.db_module.value_literal
+    lit = partial(value_literal, task)
     if _update(task, job_id, ticket, time.time() + delay, f"{worker_col}={lit(3)}",
                [worker]):
         return ticket
@@ -112,7 +114,7 @@ def rearm(task: Any, job: dict) -> str | None:
     message is overdue, a fresh ticket; the ticket to enqueue, or None when it is alive
     or another worker re-armed it first."""
     _, worker_col, beat_col, *_rest = _sql(task)
-    lit = task.db_module.value_literal
+    lit = partial(value_literal, task)
     now = time.time()
     waiting = str(job.get("worker") or "").startswith(TICKET)
     cutoff = now - (queue_timeout() if waiting else lease_seconds())

@@ -8,9 +8,11 @@ docs/plugin-guide.md, "Adapting the reader"):
                         process_fields={"name": "title", ...})
     document = read_process(task, 17, layout)
 
-Step fields are read from one JSON text field (`field_values`: {CAMS field name: value});
-a CAMS that keeps them as columns names them in `step_value_columns` instead. Date-times
-are CAMS's naive local times and get the facility's zone (`cams_times`). Runs inside the
+Step fields are read from three places, whichever the layout names: one item per step
+type holding that type's fields as typed columns (`step_type_items`, the demo's layout,
+`lims/type_items.py`), one JSON text field (`step_values_json`: {CAMS field name: value}),
+or columns of the steps item (`step_value_columns`). Date-times
+are CAMS's naive local times and get the facility's zone (`lims/times.py`). Runs inside the
 jam.py server process; `task` is jam.py's task object.
 """
 
@@ -20,10 +22,17 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from cams_module.cams2nomad.field_catalogue import load_catalogue
 from cams_module.lims.times import to_iso
+from cams_module.lims.type_items import read_type_values
 
 PROCESS_KEYS = ("name", "description", "owner", "project", "start_date", "end_date", "notes")
 STEP_KEYS = ("position", "name", "date", "operator")
+
+
+def catalogue_items() -> dict[str, str]:
+    """Step type name -> its values item, named from the CAMS field catalogue."""
+    return {t.name: t.item_name for t in load_catalogue()}
 
 
 class ProcessNotFound(LookupError):
@@ -52,6 +61,11 @@ class CamsLayout:
     step_values_json: str | None = "field_values"
     #: step type name -> {CAMS field name: steps column}, for a CAMS with value columns
     step_value_columns: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: step type name -> the item holding that type's values as columns; None if not used
+    step_type_items: dict[str, str] | None = field(default_factory=catalogue_items)
+    #: the field, on the steps item and on each step type's item, pairing a step with
+    #: its values row
+    step_item_link: str = "step_key"
 
 
 DEFAULT_LAYOUT = CamsLayout()
@@ -125,6 +139,12 @@ def read_process(task: Any, process_id: int, layout: CamsLayout | None = None) -
     steps_item = task.item_by_name(layout.steps).copy(handlers=False)
     steps_item.set_where(master_id=processes.ID, master_rec_id=process_id)
     steps_item.open()
+    typed = {}
+    if layout.step_type_items:
+        link = layout.step_item_link
+        typed = read_type_values(task, layout.step_type_items, link, [
+            (names.get(s.field_by_name(layout.step_type_field).value),
+             s.field_by_name(link).value) for s in steps_item])
     steps = []
     for step in steps_item:
         type_name = names.get(step.field_by_name(layout.step_type_field).value)
@@ -134,6 +154,9 @@ def read_process(task: Any, process_id: int, layout: CamsLayout | None = None) -
         doc["type"] = type_name
         try:
             doc["fields"] = step_values(step, type_name, layout)
+            if layout.step_type_items:
+                doc["fields"].update(typed.get(step.field_by_name(
+                    layout.step_item_link).value, {}))
         except ValueError as err:
             raise ValueError(f"Step {doc.get('position')} ({doc.get('name')}, {type_name}) "
                              f"of process {process_id}: {err}; fix it in CAMS.") from err

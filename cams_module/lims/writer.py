@@ -1,7 +1,9 @@
 """Write a process document (Contract 1) into the CAMS task: demo data and tests.
 
-The inverse of `cams_reader`: one `processes` row and its `steps` detail rows, the step
-type looked up by name in the `step_types` catalogue. Runs inside the jam.py process.
+The inverse of `lims/reader.py`: one `processes` row and its `steps` detail rows, the step
+type looked up by name in the `step_types` catalogue. A step's CAMS fields go to its
+type's item as typed columns when the task has one (the demo's layout); what no column
+takes stays in the step's `field_values`. Runs inside the jam.py process.
 """
 
 from __future__ import annotations
@@ -9,7 +11,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from cams_module.cams2nomad.field_catalogue import by_name
 from cams_module.lims.times import from_iso
+from cams_module.lims.type_items import new_link, split_values
 from cams_module.status import NomadStatus
 
 
@@ -25,9 +29,10 @@ def write_process_document(task: Any, document: dict) -> int:
     type_ids = step_type_ids(task)
     proc = document["process"]
     processes = task.processes.copy()
-    processes.details_active = True
     processes.open(open_empty=True)
     processes.append()
+    for detail in processes.details:  # empty, ready for appends (jam.py 5 and 7)
+        detail.open(open_empty=True)
     processes.name.value = proc["name"]
     processes.description.value = proc.get("description") or ""
     processes.owner_login.value = proc.get("owner") or ""
@@ -37,6 +42,8 @@ def write_process_document(task: Any, document: dict) -> int:
     processes.notes.value = proc.get("notes") or ""
     processes.nomad_status.value = str(NomadStatus.NOT_UPLOADED)
     steps = processes.steps
+    catalogue = by_name()
+    typed_rows = []
     for step in sorted(document.get("steps", []), key=lambda s: s["position"]):
         if step["type"] not in type_ids:
             raise ValueError(
@@ -48,8 +55,21 @@ def write_process_document(task: Any, document: dict) -> int:
         steps.name.value = step.get("name") or ""
         steps.date.value = from_iso(step.get("date"))
         steps.operator.value = step.get("operator") or ""
-        steps.field_values.value = json.dumps(step.get("fields") or {})
+        step_type = catalogue.get(step["type"])
+        values_item = getattr(processes, step_type.item_name, None) if step_type else None
+        columns, rest = split_values(step_type if values_item else None,
+                                     step.get("fields") or {})
+        steps.field_values.value = json.dumps(rest)
+        steps.step_key.value = new_link()
+        if values_item is not None:
+            typed_rows.append((values_item, steps.step_key.value, columns))
         steps.post()
+    for values_item, key, columns in typed_rows:
+        values_item.append()
+        values_item.step_key.value = key
+        for name, value in columns.items():
+            values_item.field_by_name(name).value = value
+        values_item.post()
     processes.post()
     processes.apply()
     return processes.id.value

@@ -155,9 +155,11 @@ function nomad_error_item(error) {
     return $li;
 }
 
+// A time from the server is ISO 8601 in the facility's zone (CAMS_TIMEZONE): shown as the
+// facility's clock reads it, to the second, whatever the browser's zone.
 function nomad_time(iso) {
-    var date = new Date(iso);
-    return isNaN(date.getTime()) ? iso : date.toLocaleString();
+    var parts = /^(\d{4}-\d\d-\d\d)[T ](\d\d:\d\d:\d\d)/.exec(iso || '');
+    return parts ? parts[1] + ' ' + parts[2] : iso;
 }
 
 function nomad_details_text(info) {
@@ -771,9 +773,29 @@ function on_view_form_closed(item) {
     nomad_view_form_closed(item);
 }
 
+// The process form fits a 1400x900 screen with its buttons in view: wide, fields in two
+// columns (jam.py 5 and 7 keep the form's one band of fields in edit_options.tabs).
+// The form's chosen fields (edit_options.fields) go into that band, whose options jam.py
+// reads only when edit_options.fields is empty.
+function process_form_fits(item) {
+    var tabs = item.edit_options.tabs,
+        band = tabs && tabs.length === 1 && tabs[0].bands && tabs[0].bands.length === 1 &&
+            tabs[0].bands[0];
+    item.edit_options.width = 1100;
+    if (band) {
+        if (item.edit_options.fields && item.edit_options.fields.length) {
+            band.fields = item.edit_options.fields;
+            item.edit_options.fields = [];
+        }
+        band.options.col_count = 2;
+    }
+}
+
 function on_edit_form_created(item) {
     item.edit_options.detail_height = 180;
+    step_forms_wire(item);
     nomad_edit_form_created(item);
+    process_form_fits(item);
 }
 
 function on_edit_form_closed(item) {

@@ -28,10 +28,35 @@ function on_view_form_created(item) {
     if (present.length) {
         item.view_options.fields = present;
     }
+    item.table_options.column_width = {time: '11em', upload_id: '16em', action: '6em',
+        outcome: '7em'};
+}
+
+// The log is a permanent record: no Edit button (rows are opened read-only by a double
+// click).
+function on_view_form_shown(item) {
+    item.view_form.find('#edit-btn, #new-btn, #delete-btn').hide();
+}
+
+function two(n) {
+    return (n < 10 ? '0' : '') + n;
+}
+
+// CAMS stores the facility's local time (CAMS_TIMEZONE): shown as stored, to the second.
+function log_time_text(value) {
+    return value.getFullYear() + '-' + two(value.getMonth() + 1) + '-' +
+        two(value.getDate()) + ' ' + two(value.getHours()) + ':' + two(value.getMinutes()) +
+        ':' + two(value.getSeconds());
 }
 
 function on_field_get_html(field) {
     var list;
+    if (field.field_name === 'time' && field.value) {
+        return $('<span class="log-time">').text(log_time_text(field.value)).prop('outerHTML');
+    }
+    if (field.field_name === 'upload_id' && field.value) {
+        return $('<span class="log-upload-id">').text(field.value).prop('outerHTML');
+    }
     if (field.field_name === 'errors' && field.value) {
         list = parse_json_list(field.value).map(error_sentence);
         return $('<span class="text-error">').attr('title', list.join('\n'))

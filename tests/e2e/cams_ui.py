@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import requests
 
+from tests.fixtures.cams_task import JAM_MAJOR
+
 BUSY = ("queued", "uploading", "processing")
 LIST = ".processes.view-form"          # the process list (jam.py view form)
 FORM = ".processes.edit-form"          # the process form (jam.py edit form, a modal)
@@ -24,12 +26,24 @@ WATCH_STATUS = """() => {
 
 
 def log_in(page, cams_url: str, login: str, password: str) -> None:
-    """Open CAMS, log in, and wait for the process list."""
+    """Open CAMS, log in (jam.py 5: its login dialog; jam.py 7: its login page), and wait
+    for the process list."""
     page.goto(cams_url)
-    page.locator(".modal #input-login").fill(login)
-    page.locator(".modal #input-password").fill(password)
-    page.locator(".modal #login-btn").click()
+    if JAM_MAJOR >= 7:
+        page.locator("input[name=login]").fill(login)
+        page.locator("input[name=password]").fill(password)
+        page.locator("button[type=submit]").click()
+    else:
+        page.locator(".modal #input-login").fill(login)
+        page.locator(".modal #input-password").fill(password)
+        page.locator(".modal #login-btn").click()
     page.locator(f"{LIST} .inner-table tr").first.wait_for()
+
+
+def open_journal(page, caption: str) -> None:
+    """Open a journal (e.g. "NOMAD upload log") from the menu's Journals."""
+    page.locator("a.dropdown-toggle", has_text="Journals").first.click()
+    page.locator("a:visible", has_text=caption).first.click()
 
 
 def row(page, process_name: str):
