@@ -4,36 +4,19 @@ with a real NOMAD worker process running the queued jobs beside it."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 
-import pytest
+from tests.fixtures.cams_task import (
+    FIND_PROCESS,
+    WAIT_IDLE,
+    nomad_env,
+    run_in_task,
+    start_worker_process,
+)
 
-from tests.fixtures.cams_task import nomad_env, run_in_task, start_worker_process
-
-
-@pytest.fixture
-def worker(cams_task_copy, nomad_server) -> Iterator[object]:
-    """A worker process on the task copy, talking to the stand-in."""
-    proc = start_worker_process(cams_task_copy.path, nomad_env(nomad_server))
-    yield proc
-    proc.terminate()
-    proc.wait(10)
-
-CALL = """
-import time
-import jam
-processes = task.processes
-rows = processes.copy(handlers=False)
-rows.set_where(name={name!r})
-rows.open()
-pid = rows.id.value
+CALL = FIND_PROCESS + """
 jam.context.session = {session!r}
 result = {{"press": processes.upload_fair(processes, pid)}}
-state = processes.nomad_state(processes, pid)
-end = time.monotonic() + 60
-while state["busy"] and time.monotonic() < end:
-    time.sleep(0.1)
-    state = processes.nomad_state(processes, pid)
+""" + WAIT_IDLE + """
 result["state"] = state
 """
 
@@ -42,7 +25,7 @@ def session(login, role):
     return {"user_info": {"login": login, "role_name": role, "user_id": 1, "role_id": 1}}
 
 
-def test_in_process_upload_by_the_owner(cams_task_copy, nomad_server, worker):
+def test_in_process_upload_by_the_owner(cams_task_copy, nomad_server, task_worker):
     body = CALL.format(name="Quick-Clean", session=session("m.rossi", "Researcher"))
     result = run_in_task(cams_task_copy.path, body, env=nomad_env(nomad_server))
     assert result["press"]["ok"] is True
@@ -61,7 +44,7 @@ def test_in_process_without_a_session_nothing_is_sent(cams_task_copy, nomad_serv
 
 
 def test_in_process_invalid_process_names_step_and_field(cams_task_copy, nomad_server,
-                                                        worker):
+                                                        task_worker):
     body = CALL.format(name="Faulty-Demo", session=session("steward", "Data steward"))
     result = run_in_task(cams_task_copy.path, body, env=nomad_env(nomad_server))
     assert result["press"]["ok"] is True and result["press"]["status"] == "queued"
@@ -74,7 +57,7 @@ def test_in_process_invalid_process_names_step_and_field(cams_task_copy, nomad_s
 
 
 def test_in_process_invalid_data_restores_the_status_before_the_press(cams_task_copy,
-                                                                      nomad_server, worker):
+                                                                      nomad_server, task_worker):
     earlier = """
 from cams_module.lims import job_store
 rows = task.processes.copy(handlers=False)

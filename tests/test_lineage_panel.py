@@ -2,24 +2,13 @@
 
 from __future__ import annotations
 
-from tests.fixtures.cams_task import nomad_env, run_in_task, start_worker_process
+from tests.fixtures.cams_task import FIND_PROCESS, WAIT_IDLE, nomad_env, run_in_task
 
-CALL = """
-import time
-import jam
-processes = task.processes
-rows = processes.copy(handlers=False)
-rows.set_where(name={name!r})
-rows.open()
-pid = rows.id.value
+CALL = FIND_PROCESS + """
 jam.context.session = {session!r}
 result = {{"before": processes.nomad_lineage(processes, pid)}}
 processes.upload_fair(processes, pid)
-state = processes.nomad_state(processes, pid)
-end = time.monotonic() + 60
-while state["busy"] and time.monotonic() < end:
-    time.sleep(0.1)
-    state = processes.nomad_state(processes, pid)
+""" + WAIT_IDLE + """
 result["status"] = state["status"]
 result["after"] = processes.nomad_lineage(processes, pid)
 jam.context.session = None
@@ -28,16 +17,12 @@ result["not_an_id"] = processes.nomad_lineage(processes, "1 or 1=1")
 """
 
 
-def test_lineage_of_the_last_upload_is_kept_and_shown_per_process(cams_task_copy, nomad_server):
+def test_lineage_of_the_last_upload_is_kept_and_shown_per_process(cams_task_copy, nomad_server,
+                                                                task_worker):
     session = {"user_info": {"login": "a.bianchi", "role_name": "Researcher", "user_id": 1,
                              "role_id": 1}}
     body = CALL.format(name="MEMS-Gyro-B2", session=session)
-    worker = start_worker_process(cams_task_copy.path, env=nomad_env(nomad_server))
-    try:
-        result = run_in_task(cams_task_copy.path, body, env=nomad_env(nomad_server))
-    finally:
-        worker.terminate()
-        worker.wait(30)
+    result = run_in_task(cams_task_copy.path, body, env=nomad_env(nomad_server))
     assert result["before"]["lineage"] is None
     assert "Upload FAIR" in result["before"]["message"]
     assert result["status"] == "processed"
