@@ -15,6 +15,7 @@ import pytest
 
 from tests.e2e import cams_ui as ui
 from tests.e2e.cams_ui import FORM
+from tests.fixtures.browser import open_page
 
 pytestmark = pytest.mark.browser
 FACILITY_ZONE = "Europe/Rome"
@@ -23,16 +24,11 @@ SECOND = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$")
 
 
 @pytest.fixture
-def far_page(browser):
+def far_page(browser, request):
     """A page at the facility's screen size, in a browser set to another time zone."""
-    context = browser.new_context(viewport={"width": 1400, "height": 900},
-                                  timezone_id=BROWSER_ZONE)
-    tab = context.new_page()
-    tab.set_default_timeout(20_000)
-    try:
+    with open_page(browser, request, timeout=20_000, viewport={"width": 1400, "height": 900},
+                   timezone_id=BROWSER_ZONE) as tab:
         yield tab
-    finally:
-        context.close()
 
 
 def log_in(demo, page, login: str = "m.rossi") -> None:

@@ -13,6 +13,7 @@ import pytest
 
 from tests.e2e import cams_ui as ui
 from tests.e2e.cams_ui import FORM
+from tests.fixtures.browser import open_page
 from tests.fixtures.cams_task import JAM_MAJOR
 
 pytestmark = pytest.mark.browser
@@ -20,15 +21,10 @@ STEP_FORM = ".processes-steps.edit-form"
 
 
 @pytest.fixture
-def wide_page(browser):
+def wide_page(browser, request):
     """A page at the facility's screen size, 1400x900."""
-    context = browser.new_context(viewport={"width": 1400, "height": 900})
-    tab = context.new_page()
-    tab.set_default_timeout(15_000)
-    try:
+    with open_page(browser, request, viewport={"width": 1400, "height": 900}) as tab:
         yield tab
-    finally:
-        context.close()
 
 
 def log_in(demo, page) -> None:
