@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from typing import Any
 
 from cams_module.lims.reader import active_layout
 from cams_module.lims.times import now
+from cams_module.lims.write_lock import ensure_wal, sqlite_writer
 from cams_module.status import NomadStatus
 
+SQLITE, POSTGRESQL = 1, 3  # jam.py's db_type of SQLite and PostgreSQL
 BUSY = tuple(str(s) for s in NomadStatus if s.busy)
 PROCESS_NOMAD_FIELDS = ("nomad_status", "nomad_upload_id", "nomad_link", "nomad_message",
                         "nomad_uploaded_at", "nomad_published_at")
@@ -41,15 +43,25 @@ class ProcessState:
 
 
 @contextmanager
-def transaction(task: Any) -> Iterator[Any]:
-    """A database connection whose work is committed together, or rolled back on error."""
+def transaction(task: Any, urgent: bool = False) -> Iterator[Any]:
+    """A database connection whose work is committed together, or rolled back on error.
+    On SQLite the write turn is held (`write_lock`). `urgent` (a press's claim): before
+    the workers, and committed without waiting for the disk — the worker's next commit,
+    which waits, makes it durable before anything is sent to NOMAD."""
     con = task.connect()
+    sqlite = task.db_type == SQLITE
     try:
-        yield con
-        con.commit()
-    except BaseException:
-        con.rollback()
-        raise
+        if sqlite and ensure_wal(task.db_database, con) and urgent:
+            con.execute("PRAGMA synchronous=NORMAL")  # see write_lock: no disk wait
+        elif urgent and task.db_type == POSTGRESQL:  # the same, on PostgreSQL
+            con.cursor().execute("SET LOCAL synchronous_commit TO OFF")
+        with sqlite_writer(task.db_database, urgent) if sqlite else nullcontext():
+            try:
+                yield con
+                con.commit()
+            except BaseException:
+                con.rollback()
+                raise
     finally:
         con.close()
 
@@ -162,7 +174,7 @@ def claim(task: Any, process_id: int, status: NomadStatus, message: str,
     `allowed_from`, unless its status is one of those). Without `job`: True/False. With
     `job` (the arguments of `create_job` after the process id): the job row is inserted in
     the same transaction and its id returned, or None when refused."""
-    with transaction(task) as con:
+    with transaction(task, urgent=True) as con:
         cursor = con.cursor()
         cursor.execute(*_claim_sql(task, process_id, status, message, allowed_from))
         claimed = cursor.rowcount == 1
