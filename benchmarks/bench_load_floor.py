@@ -63,10 +63,12 @@ def burst(sessions: list[CamsSession], args: list[object],
 
 
 def measure(users: int = 20, processes: int = 50, rounds: int = 5,
-            db: str = "sqlite", workers: int = 4) -> list[dict]:
+            db: str = "sqlite", workers: int = 4, web_workers: int = 0,
+            worker_procs: int = 1) -> list[dict]:
     """Rows {case, calls, p50_ms, p95_ms, max_ms, failed}: the trivial call, the status
     poll and Upload FAIR, each fired by `processes` threads at once, `rounds` times
-    (figures over all calls)."""
+    (figures over all calls). `web_workers`: gunicorn processes (0: jam.py's own server);
+    `worker_procs`: NOMAD worker processes of `workers` threads."""
     with tempfile.TemporaryDirectory(prefix="cams-floor-") as tmp:
         root = Path(tmp)
         build = build_task(root / "build", ["--no-demo"])
@@ -74,7 +76,9 @@ def measure(users: int = 20, processes: int = 50, rounds: int = 5,
         nomad = StandinProcess(root / "nomad", processing_delay=0.2,
                                extra_args=["--upload-limit", "100000"])
         server = CamsServer(task.build, root / "server",
-                            {**nomad_env(nomad), "CAMS_NOMAD_WORKERS": str(workers)})
+                            {**nomad_env(nomad), "CAMS_NOMAD_WORKERS": str(workers)},
+                            workers=worker_procs, web_workers=web_workers)
+        time.sleep(1.0)  # every web process has loaded the task
         try:
             logged_in = {login: server.login(login)
                          for login in sorted(set(task.owners.values()))}
@@ -116,10 +120,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--processes", type=int, default=50)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--workers", type=int, default=4, help="NOMAD job threads")
+    parser.add_argument("--worker-procs", type=int, default=1, help="NOMAD worker processes")
+    parser.add_argument("--web-workers", type=int, default=0,
+                        help="gunicorn processes (default: jam.py's own server)")
     args = parser.parse_args(argv)
-    rows = measure(args.users, args.processes, args.rounds, workers=args.workers)
+    rows = measure(args.users, args.processes, args.rounds, workers=args.workers,
+                   web_workers=args.web_workers, worker_procs=args.worker_procs)
+    web = f"gunicorn {args.web_workers} processes" if args.web_workers else "jam.py's server"
     print(f"bench_load_floor: {args.processes} calls at once by {args.users} users through "
-          f"jam.py /api, {args.rounds} rounds (sqlite)")
+          f"jam.py /api ({web}), {args.rounds} rounds (sqlite)")
     for r in rows:
         print(f"  {r['case']:<58} p50 {r['p50_ms']:6.1f} ms  p95 {r['p95_ms']:6.1f} ms  "
               f"max {r['max_ms']:6.1f} ms  ({r['calls']} calls, {r['failed']} failed)")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -27,8 +27,10 @@ from cams_module.lims.jam_compat import (
 )
 from cams_module.lims.reader import active_layout
 from cams_module.lims.times import now
+from cams_module.lims.write_lock import ensure_wal, sqlite_writer
 from cams_module.status import NomadStatus
 
+SQLITE, POSTGRESQL = 1, 3  # jam.py's db_type of SQLite and PostgreSQL
 BUSY = tuple(str(s) for s in NomadStatus if s.busy)
 PROCESS_NOMAD_FIELDS = ("nomad_status", "nomad_upload_id", "nomad_link", "nomad_message",
                         "nomad_uploaded_at", "nomad_published_at")
@@ -55,12 +57,15 @@ class DatabaseUnavailable(RuntimeError):
 
 
 @contextmanager
-def transaction(task: Any, wait: float = 0.0) -> Iterator[Any]:
+def transaction(task: Any, wait: float = 0.0, urgent: bool = False) -> Iterator[Any]:
     """A database connection whose work is committed together, or rolled back on error.
 
     At server start jam.py drops its first connection pool right after `on_created` and
     makes the next one on the first request; with ``wait`` a caller that may run in that
-    instant (a job resumed at start) waits for it, at most ``wait`` seconds."""
+    instant (a job resumed at start) waits for it, at most ``wait`` seconds.
+    On SQLite the write turn is held (`write_lock`). `urgent` (a press's claim): before
+    the workers, and committed without waiting for the disk — the worker's next commit,
+    which waits, makes it durable before anything is sent to NOMAD."""
     end = time.monotonic() + wait
     while True:
         try:
@@ -71,12 +76,19 @@ def transaction(task: Any, wait: float = 0.0) -> Iterator[Any]:
                 raise DatabaseUnavailable("The CAMS database could not be reached; "
                                           "press the button again.") from None
             time.sleep(0.05)
+    sqlite = task.db_type == SQLITE
     try:
-        yield con
-        con.commit()
-    except BaseException:
-        con.rollback()
-        raise
+        if sqlite and ensure_wal(task.db_database, con) and urgent:
+            con.execute("PRAGMA synchronous=NORMAL")  # see write_lock: no disk wait
+        elif urgent and task.db_type == POSTGRESQL:  # the same, on PostgreSQL
+            con.cursor().execute("SET LOCAL synchronous_commit TO OFF")
+        with sqlite_writer(task.db_database, urgent) if sqlite else nullcontext():
+            try:
+                yield con
+                con.commit()
+            except BaseException:
+                con.rollback()
+                raise
     finally:
         con.close()
 
@@ -186,7 +198,7 @@ def claim(task: Any, process_id: int, status: NomadStatus, message: str,
     `allowed_from`, unless its status is one of those). Without `job`: True/False. With
     `job` (the arguments of `create_job` after the process id): the job row is inserted in
     the same transaction and its id returned, or None when refused."""
-    with transaction(task) as con:
+    with transaction(task, urgent=True) as con:
         cursor = con.cursor()
         cursor.execute(*_claim_sql(task, process_id, status, message, allowed_from))
         claimed = cursor.rowcount == 1
