@@ -23,8 +23,8 @@ from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
+from cams_module.lims.connections import DatabaseUnavailable
 from cams_module.lims.jam_compat import value_literal
-from cams_module.lims.job_store import DatabaseUnavailable
 from cams_module.lims.job_store import transaction as store_transaction
 from cams_module.lims.times import now, to_iso
 from cams_module.nomad.errors import NomadError
@@ -146,8 +146,14 @@ def ensure_table(task: Any) -> None:
     with _ready_lock:
         if where in _ready:
             return
-        with transaction(task) as con:
-            con.cursor().execute(_CREATE)
+        try:
+            with transaction(task) as con:
+                con.cursor().execute(_CREATE)
+        except AccountError:
+            raise
+        except Exception:  # noqa: BLE001 - PostgreSQL: another process created it just now
+            with transaction(task) as con:  # ("IF NOT EXISTS" races in pg_type); again
+                con.cursor().execute(_CREATE)
         _ready.add(where)
 
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from cams_module.lims.connections import connection
+
 
 def _db(task: Any) -> Any:
     db = getattr(task, "db_module", None)  # jam.py 5
@@ -49,13 +51,10 @@ def last_row_id(cursor: Any) -> int:
 
 def select(task: Any, sql: str, params: list | None = None) -> list[list]:
     """The rows of a plain SELECT; raises on a database error (both versions)."""
-    con = task.connect()
-    try:
+    with connection(task) as con:
         cursor = con.cursor()
         cursor.execute(sql, params or [])
         return [list(r) for r in cursor.fetchall()]
-    finally:
-        con.close()
 
 
 def rows_with(item: Any, field_name: str, values: Iterable[str]) -> Iterator[Any]:

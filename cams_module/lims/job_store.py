@@ -10,13 +10,18 @@ out of a client's UPDATE). Upload log rows are only ever inserted.
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
+from cams_module.lims.connections import (
+    POSTGRESQL,
+    connection,
+    database_path,
+    is_sqlite,
+)
 from cams_module.lims.jam_compat import (
     insert_sql,
     last_row_id,
@@ -30,7 +35,6 @@ from cams_module.lims.times import now
 from cams_module.lims.write_lock import ensure_wal, sqlite_writer
 from cams_module.status import NomadStatus
 
-SQLITE, POSTGRESQL = 1, 3  # jam.py's db_type of SQLite and PostgreSQL
 BUSY = tuple(str(s) for s in NomadStatus if s.busy)
 PROCESS_NOMAD_FIELDS = ("nomad_status", "nomad_upload_id", "nomad_link", "nomad_message",
                         "nomad_uploaded_at", "nomad_published_at")
@@ -52,45 +56,28 @@ class ProcessState:
     published_at: Any
 
 
-class DatabaseUnavailable(RuntimeError):
-    """No connection to the CAMS database could be had in time."""
-
-
 @contextmanager
 def transaction(task: Any, wait: float = 0.0, urgent: bool = False) -> Iterator[Any]:
-    """A database connection whose work is committed together, or rolled back on error.
-
-    At server start jam.py drops its first connection pool right after `on_created` and
-    makes the next one on the first request; with ``wait`` a caller that may run in that
-    instant (a job resumed at start) waits for it, at most ``wait`` seconds.
+    """A database connection whose work is committed together, or rolled back on error
+    (`connections`: kept open per thread on SQLite; `wait`: for jam.py's pool at start).
     On SQLite the write turn is held (`write_lock`). `urgent` (a press's claim): before
     the workers, and committed without waiting for the disk — the worker's next commit,
     which waits, makes it durable before anything is sent to NOMAD."""
-    end = time.monotonic() + wait
-    while True:
-        try:
-            con = task.connect()
-            break
-        except AttributeError:  # no pool at this instant (see above)
-            if time.monotonic() >= end:
-                raise DatabaseUnavailable("The CAMS database could not be reached; "
-                                          "press the button again.") from None
-            time.sleep(0.05)
-    sqlite = task.db_type == SQLITE
-    try:
-        if sqlite and ensure_wal(task.db_database, con) and urgent:
-            con.execute("PRAGMA synchronous=NORMAL")  # see write_lock: no disk wait
+    with connection(task, wait) as con:
+        sqlite = is_sqlite(task)
+        database = database_path(task) if sqlite else ""
+        if sqlite and ensure_wal(database, con):  # see write_lock: urgent, no disk wait
+            con.execute(f"PRAGMA synchronous={'NORMAL' if urgent else 'FULL'}")
         elif urgent and task.db_type == POSTGRESQL:  # the same, on PostgreSQL
             con.cursor().execute("SET LOCAL synchronous_commit TO OFF")
-        with sqlite_writer(task.db_database, urgent) if sqlite else nullcontext():
+        with sqlite_writer(database, urgent) if sqlite else nullcontext():
             try:
                 yield con
                 con.commit()
             except BaseException:
                 con.rollback()
                 raise
-    finally:
-        con.close()
+
 
 def _status(text: str | None) -> NomadStatus:
     try:

@@ -7,8 +7,10 @@ A job row's `worker` column says who may run the job's next step:
 - a worker id (`host:pid:boot`) — that worker runs a step now; its heartbeat thread
   writes `heartbeat` (POSIX time) every `lease_seconds() / 3`.
 
-A held job whose heartbeat is older than the lease (its worker died, on any host), or a
-waiting job whose message is overdue by `queue_timeout()`, is re-armed by any worker's
+A held job whose heartbeat is older than the lease (its worker died, on any host), a
+waiting job a lease overdue whose message is in neither the queue nor its schedule (a
+worker took the message and died before claiming the job), or a waiting job whose
+message is overdue by `queue_timeout()` (a last resort), is re-armed by any worker's
 sweep (`rearm`, a conditional UPDATE) with a new ticket and enqueued again. Every step
 changes the row with a conditional UPDATE, so never two workers hold one job.
 """
@@ -109,15 +111,28 @@ def later(task: Any, job_id: int, worker: str, delay: float) -> str | None:
     return None
 
 
-def rearm(task: Any, job: dict) -> str | None:
+def waiting(job: dict) -> bool:
+    """True when the job waits for a queue message (its `worker` is a ticket)."""
+    return str(job.get("worker") or "").startswith(TICKET)
+
+
+def overdue(job: dict, seconds: float) -> bool:
+    """True when the job's heartbeat (a waiting job's: its due time) is older than
+    `seconds`."""
+    beat = job.get("heartbeat")
+    return beat is None or float(beat) < time.time() - seconds
+
+
+def rearm(task: Any, job: dict, lost: bool = False) -> str | None:
     """Give a job whose worker is gone (heartbeat older than the lease), or whose queue
     message is overdue, a fresh ticket; the ticket to enqueue, or None when it is alive
-    or another worker re-armed it first."""
+    or another worker re-armed it first. `lost`: the job's message is in neither the
+    queue nor its schedule (a worker took it and died before claiming the job), so a
+    waiting job is re-armed once it is a lease overdue, not `queue_timeout()`."""
     _, worker_col, beat_col, *_rest = _sql(task)
     lit = partial(value_literal, task)
     now = time.time()
-    waiting = str(job.get("worker") or "").startswith(TICKET)
-    cutoff = now - (queue_timeout() if waiting else lease_seconds())
+    cutoff = now - (queue_timeout() if waiting(job) and not lost else lease_seconds())
     beat = job.get("heartbeat")
     if beat is not None and float(beat) >= cutoff:
         return None

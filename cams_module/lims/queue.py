@@ -5,19 +5,28 @@ in the task folder), so the demo and a small facility need nothing new. With
 `CAMS_NOMAD_QUEUE=redis://host:port/db` the queue lives in Redis, for workers on several
 machines. A message carries only (job id, ticket); the job row in CAMS is the truth
 (`leases`), so a lost, duplicated or late message never runs a job twice.
+
+A step due later (a look at NOMAD's processing in 0.5 s) is put in Huey's schedule, which
+survives a worker's death; Huey's own scheduler only looks at it once a second, so the
+worker that scheduled it also wakes at its due time and moves what is due to the queue
+(`_Waker`), and idle worker threads look at the queue at least every 0.1 s: a delay of
+0.5 s is 0.5 s, not "the next whole second".
 """
 
 from __future__ import annotations
 
+import heapq
 import logging
 import os
 import threading
+import time
 from collections.abc import Callable
 from importlib import import_module
 from pathlib import Path
 from typing import Any
 
 from huey import RedisHuey, SqliteHuey
+from huey.utils import normalize_time
 
 log = logging.getLogger("cams_module.lims.queue")
 
@@ -27,8 +36,11 @@ TASK_NAME = "cams_nomad_step"
 #: set by the worker process: runs one step, returns (next ticket, delay) or None
 _runner: Callable[[int, str], tuple[str, float] | None] | None = None
 _served: Any = None
+_waker: _Waker | None = None
 _queues: dict[str, tuple[Any, Any]] = {}
 _lock = threading.Lock()
+#: idle worker threads look at the queue at most this far apart (seconds)
+IDLE_POLL = 0.1
 
 
 class QueueError(RuntimeError):
@@ -69,17 +81,73 @@ def _step(job_id: int, ticket: str) -> None:
     following = _runner(job_id, ticket)
     if following is not None:
         next_ticket, delay = following
-        _served.schedule(args=(job_id, next_ticket), delay=delay)
+        due = time.monotonic() + delay
+        huey = _served.huey  # straight into the schedule (not via the queue)
+        huey.add_schedule(_served.task_class((job_id, next_ticket), {}, eta=normalize_time(
+            delay=max(0.0, delay), utc=huey.utc)))
+        if _waker is not None:
+            _waker.wake_at(due)
+
+
+class _Waker:
+    """A thread of the worker process that moves the due steps of Huey's schedule to
+    the queue at the times this process scheduled them (Huey's scheduler, once a second,
+    stays the safety net for every other case)."""
+
+    def __init__(self, huey: Any):
+        self.huey = huey
+        self.due: list[float] = []
+        self.changed = threading.Condition()
+        threading.Thread(target=self._run, name="cams-nomad-waker", daemon=True).start()
+
+    def wake_at(self, when: float) -> None:
+        """Move what is due to the queue at monotonic time `when`."""
+        with self.changed:
+            heapq.heappush(self.due, when)
+            self.changed.notify()
+
+    def _run(self) -> None:
+        while True:
+            with self.changed:
+                while not self.due or self.due[0] > time.monotonic():
+                    self.changed.wait(self.due[0] - time.monotonic() if self.due else None)
+                while self.due and self.due[0] <= time.monotonic():
+                    heapq.heappop(self.due)
+            time.sleep(0.002)  # Huey's due time is wall-clock: a hair later is due
+            try:
+                for task in self.huey.read_schedule():
+                    self.huey.enqueue(task)
+            except Exception:  # the queue is away: Huey's scheduler tries again
+                log.warning("due job steps not moved to the queue", exc_info=True)
 
 
 def get_queue(task_dir: str | Path) -> tuple[Any, Any]:
     """(Huey instance, step task) for the task in `task_dir` (one per process)."""
+    fast = f"{task_dir}|{queue_setting()}"
+    found = _queues.get(fast)
+    if found is not None:
+        return found
     key = f"{Path(task_dir).resolve()}|{queue_setting()}"
     with _lock:
         if key not in _queues:
             huey = _make(task_dir)
             _queues[key] = (huey, huey.task(name=TASK_NAME, retries=0)(_step))
+        _queues[fast] = _queues[key]
         return _queues[key]
+
+
+def waiting_tickets(task_dir: str | Path) -> set[str] | None:
+    """The tickets of every step message waiting in Huey's schedule or queue (read in
+    that order, so a message moving from one to the other is seen), or None when the
+    queue cannot be read."""
+    try:
+        huey, _step_task = get_queue(task_dir)
+        messages = [*huey.scheduled(), *huey.pending()]
+    except Exception:  # noqa: BLE001 - the sweep then keeps to the long timeout
+        log.warning("the NOMAD job queue could not be read", exc_info=True)
+        return None
+    return {str(m.args[1]) for m in messages
+            if getattr(m, "name", "").endswith(TASK_NAME) and len(m.args or ()) == 2}
 
 
 def enqueue(task_dir: str | Path, job_id: int, ticket: str, delay: float = 0.0) -> None:
@@ -111,12 +179,14 @@ def warm_up(task_dir: str | Path) -> None:
 
 
 def serve(task_dir: str | Path, runner: Callable[[int, str], tuple[str, float] | None],
-          workers: int) -> Any:
-    """The Huey consumer running `runner` on `workers` threads (call `.run()`)."""
-    global _runner, _served
+          workers: int, scheduler_interval: int = 1) -> Any:
+    """The Huey consumer running `runner` on `workers` threads (call `.run()`), with the
+    waker of the steps it schedules (`scheduler_interval`: of Huey's own scheduler)."""
+    global _runner, _served, _waker
     _runner = runner
     huey, _served = get_queue(task_dir)
+    _waker = _Waker(huey)
     return huey.create_consumer(workers=max(1, workers), worker_type="thread",
-                                initial_delay=0.05, backoff=1.15, max_delay=0.5,
-                                scheduler_interval=1, periodic=False,
+                                initial_delay=0.02, backoff=1.15, max_delay=IDLE_POLL,
+                                scheduler_interval=scheduler_interval, periodic=False,
                                 check_worker_health=True)

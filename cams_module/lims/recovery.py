@@ -1,9 +1,11 @@
 """No job lost and no process stuck, whichever worker or host dies.
 
 Every worker sweeps when it starts and then every half lease (`sweep`):
-- a job whose worker stopped its heartbeat for longer than the lease (killed, host gone)
-  or whose queue message is overdue gets a fresh ticket and is enqueued again; the
-  worker that takes it continues from the job row (`jobs.step`);
+- a job whose worker stopped its heartbeat for longer than the lease (killed, host gone),
+  a job a lease overdue whose queue message is gone (a worker took it and died before
+  claiming the job), or whose message is overdue by the queue timeout, gets a fresh
+  ticket and is enqueued again; the worker that takes it continues from the job row
+  (`jobs.step`), and the conditional claim lets only the newest message run it;
 - a process left busy without any job that could finish it (a row of the old in-process
   engine, or none) is marked failed, "interrupted — press Upload FAIR again";
 - zip folders of dead worker processes on this host are removed.
@@ -20,7 +22,7 @@ from typing import Any
 
 from cams_module.lims import job_store as store
 from cams_module.lims import leases
-from cams_module.lims.queue import QueueError, enqueue
+from cams_module.lims.queue import QueueError, enqueue, waiting_tickets
 from cams_module.lims.upload_errors import error_object
 from cams_module.status import NomadStatus
 
@@ -52,8 +54,16 @@ def remove_stale_zips() -> None:
 def take_over(task: Any, task_dir: str | Path) -> list[int]:
     """Re-arm and enqueue every job whose worker or queue message is gone; their ids."""
     taken = []
-    for job in store.jobs_in(task, leases.ACTIVE):
-        ticket = leases.rearm(task, job)
+    jobs = store.jobs_in(task, leases.ACTIVE)
+    # The messages waiting are read after the rows: a job claimed meanwhile is not
+    # re-armed (its row changed); one whose message was taken just then gets a second
+    # message, which the conditional claim drops.
+    queued: set[str] | None = None
+    if any(leases.waiting(j) and leases.overdue(j, leases.lease_seconds()) for j in jobs):
+        queued = waiting_tickets(task_dir)
+    for job in jobs:
+        lost = queued is not None and leases.waiting(job) and job["worker"] not in queued
+        ticket = leases.rearm(task, job, lost=lost)
         if ticket is None:
             continue
         log.warning("job %s of process %s: worker %s shows no life; queued again",

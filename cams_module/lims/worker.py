@@ -23,6 +23,9 @@ from cams_module.lims import jobs, leases, queue, recovery
 
 log = logging.getLogger("cams_module.lims.worker")
 
+#: how much lower than the web processes a worker runs (`nice`), unless told otherwise
+DEFAULT_NICE = 10
+
 
 def load_task(task_dir: Path) -> Any:
     """Load the jam.py task in `task_dir` in this process; its `task` object."""
@@ -49,13 +52,29 @@ def _sweeper(task: Any, task_dir: Path, stop: threading.Event) -> threading.Thre
     return thread
 
 
-def run(task_dir: Path, workers: int) -> int:
+def default_nice() -> int:
+    """The worker's default CPU priority step (env CAMS_NOMAD_WORKER_NICE, else 10)."""
+    try:
+        return int(os.environ.get("CAMS_NOMAD_WORKER_NICE") or DEFAULT_NICE)
+    except ValueError:
+        return DEFAULT_NICE
+
+
+def lower_priority(step: int) -> None:
+    """Lower this process's CPU priority by `step` (0: unchanged): on a host shared with
+    the web processes, a press then wins the CPU over an export."""
+    if step <= 0:
+        return
+    try:
+        os.nice(step)
+    except OSError:
+        log.warning("the worker's priority could not be lowered")
+
+
+def run(task_dir: Path, workers: int, nice: int | None = None) -> int:
     """Serve the queue until a stop signal; the exit code."""
     task_dir = task_dir.resolve()
-    try:  # on a shared host the web requests win the CPU over the exports
-        os.nice(int(os.environ.get("CAMS_NOMAD_WORKER_NICE") or 10))
-    except (OSError, ValueError):
-        log.warning("the worker's priority could not be lowered")
+    lower_priority(default_nice() if nice is None else nice)
     task = load_task(task_dir)
     me = leases.worker_id()
 
@@ -90,6 +109,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="the built jam.py task folder (its database settings)")
     parser.add_argument("--workers", type=int, default=2,
                         help="job steps run at once in this process (default 2)")
+    parser.add_argument("--nice", type=int, default=None,
+                        help="lower the worker's CPU priority by this much (default "
+                             f"{DEFAULT_NICE}, or env CAMS_NOMAD_WORKER_NICE; 0: as started)")
 
 
 def command(args: argparse.Namespace) -> int:
@@ -102,7 +124,7 @@ def command(args: argparse.Namespace) -> int:
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("huey").setLevel(logging.WARNING)
     try:
-        return run(args.task, max(1, args.workers))
+        return run(args.task, max(1, args.workers), getattr(args, "nice", None))
     except queue.QueueError as err:
         print(f"CAMS NOMAD worker: {err}", file=sys.stderr)
         return 2
