@@ -28,6 +28,9 @@ from typing import Any
 from huey import RedisHuey, SqliteHuey
 from huey.utils import normalize_time
 
+from cams_module.lims import connections
+from cams_module.lims.write_lock import ensure_wal
+
 log = logging.getLogger("cams_module.lims.queue")
 
 QUEUE_FILE = "nomad-queue.sqlite"
@@ -166,14 +169,25 @@ def enqueue(task_dir: str | Path, job_id: int, ticket: str, delay: float = 0.0) 
                          f"job: {type(err).__name__}: {err}") from err
 
 
-def warm_up(task_dir: str | Path) -> None:
-    """Open the queue (and load what a press needs) in a web process, in the background."""
+def warm_up(task_dir: str | Path, task: Any = None) -> None:
+    """Open the queue, load what a press needs and (with `task`) switch a SQLite CAMS
+    database to WAL and open its first connections, in a web process, in the
+    background — so the first presses after a start find all that done."""
     def load() -> None:
         try:
             get_queue(task_dir)
             import_module("cams_module.button_upload_fair")
         except Exception:  # the press reports a queue problem itself
             log.warning("the NOMAD job queue could not be opened", exc_info=True)
+        if task is None:
+            return
+        try:
+            connections.warm_up(task)
+            if connections.is_sqlite(task):
+                with connections.connection(task) as con:
+                    ensure_wal(connections.database_path(task), con)
+        except Exception:  # the first press tries again
+            log.warning("the CAMS database could not be prepared", exc_info=True)
 
     threading.Thread(target=load, name="cams-nomad-queue-warm-up", daemon=True).start()
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from gunicorn.app.base import BaseApplication
 
-from cams_module.lims.jam_server import holds_task, task_parser
+from cams_module.lims.jam_server import holds_task, settle_heap, task_parser
 
 HOST = "127.0.0.1"
 
@@ -37,7 +37,10 @@ class JamGunicorn(BaseApplication):
     def load(self) -> Any:
         import jam.wsgi  # in the forked web process: jam's vendored Werkzeug 1.0 first
 
-        return jam.wsgi.create_application(str(self.project_dir), load_task=True)
+        application = jam.wsgi.create_application(str(self.project_dir), load_task=True)
+        settle_heap()
+        return application
+
 
 
 def _ready(server: Any) -> None:

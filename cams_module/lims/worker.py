@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from cams_module.lims import jobs, leases, queue, recovery
+from cams_module.lims.jam_server import settle_heap
 
 log = logging.getLogger("cams_module.lims.worker")
 
@@ -76,6 +77,7 @@ def run(task_dir: Path, workers: int, nice: int | None = None) -> int:
     task_dir = task_dir.resolve()
     lower_priority(default_nice() if nice is None else nice)
     task = load_task(task_dir)
+    settle_heap()  # a collection never pauses a worker long while it holds a write turn
     me = leases.worker_id()
 
     def runner(job_id: int, ticket: str) -> tuple[str, float] | None:

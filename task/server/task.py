@@ -22,9 +22,10 @@ def on_login(task, form_data, info):
 
 
 def on_created(task):
-    """On server start: open the NOMAD job queue now (the jobs run in `cams-nomad worker`
-    processes, which also recover stuck jobs), and remove exported zips left behind."""
-    queue.warm_up(task.work_dir)
+    """On server start: open the NOMAD job queue and the CAMS database's connections now
+    (the jobs run in `cams-nomad worker` processes, which also recover stuck jobs), and
+    remove exported zips left behind."""
+    queue.warm_up(task.work_dir, task)
     export_handover.sweep_at_start(task)
 
 
