@@ -63,7 +63,8 @@ def load_rows(users: int, processes: int, db: str = "sqlite") -> list[Row]:
              f"{db}, {label}",
              f"p50 {f['p50_ms']:.0f} ms, p95 {f['p95_ms']:.0f} ms (max {f['max_ms']:.0f})",
              f"target p95 < 100 ms; {f['processed']}/{processes} processed in "
-             f"{f['until_done_s']:.1f} s, {f['errors']} refused"),
+             f"{f['until_done_s']:.1f} s, {f['errors']} refused; load average "
+             f"{f['load']:.1f} before the burst"),
             ("button", f"click-to-queued, one press alone ({f['alone_presses']} presses), "
              f"{db}, {label}",
              f"p50 {f['alone_p50_ms']:.0f} ms, p95 {f['alone_p95_ms']:.0f} ms",
