@@ -1,8 +1,9 @@
 """The floor under the button's latency: 50 cheap server calls at once through jam.py's /api.
 
 Same set-up as `bench_load` (20 Researcher users, 50 processes, the local NOMAD stand-in,
-one jam.py server, one thread and logged-in session per call, all released by a barrier),
-but instead of Upload FAIR each thread makes a call that does (almost) nothing:
+one jam.py server or gunicorn, every call written at the same moment by the light client
+`benchmarks.burst`, each with its owner's logged-in session),
+but instead of Upload FAIR each caller makes a call that does (almost) nothing:
 
 - `nomad_state("floor")`: refused after a type check — no database access at all, only what
   jam.py's threaded Werkzeug server does per `/api` request (session, rights, dispatch);
@@ -21,7 +22,6 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -30,6 +30,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from benchmarks.bench_load import DONE, clone_session, extend_task, percentile  # noqa: E402
+from benchmarks.burst import Call, api_body, close, fire, server_result  # noqa: E402
 from tests.fixtures.cams_task import CamsServer, CamsSession, build_task, nomad_env  # noqa: E402
 from tests.fixtures.nomad_server import StandinProcess  # noqa: E402
 
@@ -38,27 +39,24 @@ PRESS = "Upload FAIR (the same burst, repeated; for comparison)"
 
 def burst(sessions: list[CamsSession], args: list[object],
           func: str = "nomad_state") -> list[float]:
-    """Call `func(args[i])` from `sessions[i]`, all at the same moment; return the
-    milliseconds each call took (a failed or refused call counts as NaN)."""
-    seconds = [float("nan")] * len(sessions)
-    barrier = threading.Barrier(len(sessions), timeout=120)
-
-    def call(i: int) -> None:
-        try:
-            sessions[i].state(sessions[i].warm_pid)  # a warm connection, as a browser's
-            barrier.wait()
-            t0 = time.perf_counter()
-            reply = sessions[i].call("processes", func, args[i])
-            if func != "upload_fair" or reply.get("ok"):
-                seconds[i] = (time.perf_counter() - t0) * 1000
-        except Exception:  # noqa: BLE001 - shows as NaN in the figures
-            pass
-
-    threads = [threading.Thread(target=call, args=(i,)) for i in range(len(sessions))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(180)
+    """Call `func(args[i])` from `sessions[i]`, all at the same moment (the light client
+    of `bench_load`, `benchmarks.burst`); return the milliseconds each call took (a failed
+    or refused call counts as NaN)."""
+    server = sessions[0].server
+    item = server.items["processes"]
+    calls = [Call(cookies=dict(s.http.cookies),
+                  body=api_body(server.task_id, item, func, arg),
+                  warm_body=api_body(server.task_id, item, "nomad_state", s.warm_pid))
+             for s, arg in zip(sessions, args, strict=True)]
+    try:
+        fire(server.url, calls)
+    finally:
+        close(calls)
+    seconds = []
+    for call in calls:
+        reply, error = server_result(call)
+        good = not error and (func != "upload_fair" or (reply or {}).get("ok"))
+        seconds.append(call.seconds * 1000 if good else float("nan"))
     return seconds
 
 
