@@ -20,16 +20,18 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from importlib import import_module
 from pathlib import Path
 from typing import Any
 
 from huey import RedisHuey, SqliteHuey
+from huey.storage import SqliteStorage
 from huey.utils import normalize_time
 
 from cams_module.lims import connections
-from cams_module.lims.write_lock import ensure_wal
+from cams_module.lims.write_lock import ensure_wal, sqlite_writer
 
 log = logging.getLogger("cams_module.lims.queue")
 
@@ -39,6 +41,7 @@ TASK_NAME = "cams_nomad_step"
 #: set by the worker process: runs one step, returns (next ticket, delay) or None
 _runner: Callable[[int, str], tuple[str, float] | None] | None = None
 _served: Any = None
+_presses = True  # this process queues presses (a web process); False in a worker
 _waker: _Waker | None = None
 _queues: dict[str, tuple[Any, Any]] = {}
 _lock = threading.Lock()
@@ -74,7 +77,23 @@ def _make(task_dir: str | Path) -> Any:
                          "empty for the SQLite queue beside the task's database.")
     # no fsync per message: a message lost in a power cut is queued again by the sweep
     return SqliteHuey(name=name, filename=str(Path(task_dir).resolve() / QUEUE_FILE),
-                      results=False, timeout=30, fsync=False)
+                      results=False, timeout=30, fsync=False, storage_class=_TurnStorage)
+
+
+class _TurnStorage(SqliteStorage):
+    """Huey's SQLite queue whose writes take turns on a lock file, a press's before a
+    worker's (`write_lock`): a writer that finds the file locked otherwise sleeps in
+    SQLite's busy handler (1, 2, 5, 10 … ms) while a niced worker holds it."""
+
+    @contextmanager
+    def db(self, commit: bool = False, close: bool = False) -> Iterator[Any]:
+        if not commit:
+            with super().db(commit, close) as cursor:
+                yield cursor
+            return
+        with sqlite_writer(self.filename, urgent=_presses), \
+                super().db(commit, close) as cursor:
+            yield cursor
 
 
 def _step(job_id: int, ticket: str) -> None:
@@ -175,7 +194,7 @@ def warm_up(task_dir: str | Path, task: Any = None) -> None:
     background — so the first presses after a start find all that done."""
     def load() -> None:
         try:
-            get_queue(task_dir)
+            get_queue(task_dir)[0].pending_count()  # its connection, opened now
             import_module("cams_module.button_upload_fair")
         except Exception:  # the press reports a queue problem itself
             log.warning("the NOMAD job queue could not be opened", exc_info=True)
@@ -196,8 +215,8 @@ def serve(task_dir: str | Path, runner: Callable[[int, str], tuple[str, float] |
           workers: int, scheduler_interval: int = 1) -> Any:
     """The Huey consumer running `runner` on `workers` threads (call `.run()`), with the
     waker of the steps it schedules (`scheduler_interval`: of Huey's own scheduler)."""
-    global _runner, _served, _waker
-    _runner = runner
+    global _runner, _served, _waker, _presses
+    _runner, _presses = runner, False
     huey, _served = get_queue(task_dir)
     _waker = _Waker(huey)
     return huey.create_consumer(workers=max(1, workers), worker_type="thread",
