@@ -1,6 +1,8 @@
-"""Minimal HTML pages behind the GUI links NOMAD clients print (upload and entry pages),
-and a token page: a user's password in, a personal access token out (as NOMAD's GUI makes
-API tokens), for linking an account in CAMS."""
+"""Minimal HTML pages: the GUI links NOMAD clients print, and a token page.
+
+The upload and entry pages sit behind the links clients print; the token page takes a
+user's password and shows a personal access token (as NOMAD's GUI makes API tokens), for
+linking an account in CAMS."""
 
 from __future__ import annotations
 
