@@ -233,7 +233,22 @@ def test_float_bad(s20, value):
     p = only(validate_archive(rie(depth_target=value), s20), "type")
     assert p.path == "data.depth_target"
     if isinstance(value, str):
-        assert "nanometer" in p.message and repr(value) in p.message
+        assert "a plain number in nm" in p.message and repr(value) in p.message
+
+
+@pytest.mark.parametrize("field, symbol", [
+    ("chamber_pressure", "mbar"), ("chamber_temperature", "°C"), ("duration", "min")])
+def test_messages_name_units_by_their_symbols_as_the_editor_shows_them(s20, field, symbol):
+    """NOMAD spells units long ("millibar"); people read the symbol the editor shows."""
+    archive = rie(etching_steps=[{field: "5 units"}], duration_target="ninety",
+                  etching_rate_target="fast")
+    messages = {p.path: p.message for p in validate_archive(archive, s20)}
+    assert f"expected a plain number in {symbol} for {field!r}, found '5 units'" in \
+        messages[f"data.etching_steps[0].{field}"]
+    assert "a plain number in s for" in messages["data.duration_target"]
+    assert "a plain number in nm/min for" in messages["data.etching_rate_target"]
+    assert not any(word in " ".join(messages.values()) for word in
+                   ("millibar", "degree_Celsius", "minute", "second", "nanometer"))
 
 
 def test_int(s20):
@@ -354,7 +369,8 @@ def test_2025_04_checks(s2504):
     assert only(validate_archive({"data": {"m_def": OLD_RIE, "nope": 1}}, s2504), "unknown_key")
     q = next(q for q in cls.quantities.values() if q.kind == "float" and q.unit)
     p = only(validate_archive({"data": {"m_def": OLD_RIE, q.name: "1 x"}}, s2504), "type")
-    assert q.unit in p.message
+    assert f"a plain number in {s2504.unit_symbol(q.unit)} for" in p.message
+    assert s2504.unit_symbol(q.unit) != q.unit  # the symbol, not NOMAD's long spelling
 
 
 # ---------------------------------------------------------------- archive files as text

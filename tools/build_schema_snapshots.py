@@ -4,9 +4,10 @@ Reads the flat plugin catalogues (and, for NOMAD's own base sections such as
 ElementalComposition and for NOMAD's unit spelling, the JSON Schema answers) under
 ``/work/shared/nomad`` (override with ``--shared DIR``) and writes the project's compact
 snapshot format: facts only (class names, bases, quantities with type/unit/shape/enum,
-sub-sections, the unreachable flag). Kept: the process/step classes NOMAD serves a JSON
-Schema for, plus every class they reach through bases and sub-sections. Also rewrites the
-CI fixtures in tests/data/schema-jsonschema/ (our own to_jsonschema output, NOMAD-dressed).
+sub-sections, the unreachable flag, and each unit's symbol as the editor shows it). Kept:
+the process/step classes NOMAD serves a JSON Schema for, plus every class they reach
+through bases and sub-sections. Also rewrites the CI fixtures in
+tests/data/schema-jsonschema/ (our own to_jsonschema output, NOMAD-dressed).
 
     .venv/bin/python tools/build_schema_snapshots.py [--shared DIR] [--check]
 """
@@ -23,6 +24,7 @@ import pint
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from cams_module.cams2nomad.units import unit_symbol  # noqa: E402
 from cams_module.schema.jsonschema_io import (  # noqa: E402
     _parse_section,
     build_classes,
@@ -166,7 +168,10 @@ def build_set(name: str, catalogue: dict, docs: dict[str, dict]) -> tuple[Schema
                      - keep)
     if missing:
         notes.append(f"sub-section classes without facts: {missing}")
-    schemas = SchemaSet(name, {m: all_classes[m] for m in sorted(keep)})
+    kept = {m: all_classes[m] for m in sorted(keep)}
+    symbols = {q.unit: unit_symbol(q.unit) for c in kept.values()
+               for q in c.quantities.values() if q.unit}
+    schemas = SchemaSet(name, kept, symbols)
     return schemas, notes + [f"meta: {meta.get('plugin')}"]
 
 

@@ -210,9 +210,11 @@ class _Checker:
     def expected(self, q: Quantity) -> str:
         kind = q.kind
         if kind == "float":
-            return (f"a plain number in {q.unit}" if q.unit else "a number")
+            return (f"a plain number in {self.schemas.unit_symbol(q.unit)}" if q.unit
+                    else "a number")
         if kind == "int":
-            return (f"a whole number in {q.unit}" if q.unit else "a whole number")
+            return (f"a whole number in {self.schemas.unit_symbol(q.unit)}" if q.unit
+                    else "a whole number")
         return {
             "str": "text", "bool": "true or false",
             "datetime": "an ISO 8601 date-time with a time zone (e.g. 2025-03-02T09:00:00+01:00)",
