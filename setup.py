@@ -53,6 +53,7 @@ setup(
             "psycopg2-binary>=2.9",
             "ruff>=0.6",
             "gunicorn>=22",
+            "wheel>=0.40",
             "redis>=5",
         ],
         "web": ["gunicorn>=22"],
