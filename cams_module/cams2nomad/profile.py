@@ -19,6 +19,7 @@ from cams_module.cams2nomad.profile_check import (
     check_class,
     check_duplicates,
     check_section,
+    not_done_entry,
     parse_parts,
     raw_list,
     section_entries,
@@ -160,7 +161,8 @@ def profile_from_dict(doc: dict, name: str | None = None, schemas: Any = None) -
             (p.entries[: len(raw_list(step))] for p in parts if p.kind == "step"), ())
         step_types[type_name] = StepType(
             type_name, parts[0].m_def, every, raw.get("note"), parts,
-            tuple((str(k), str(v)) for k, v in kept.items()))
+            tuple((str(k), str(v)) for k, v in kept.items()),
+            not_done_entry(schemas, raw, parts, where, problems))
     check_duplicates(process_entries, "process", problems)
     if problems:
         raise ProfileError(name, problems)
