@@ -115,7 +115,7 @@ def test_thickness_without_a_time_writes_no_rate_and_keeps_the_value():
 
 
 def test_track_becomes_the_2_0_steps_in_order_each_named_after_its_cams_step(schemas):
-    fields, _ = CASES["Track"]
+    fields = dict(CASES["Track"][0], hardbake="No", harbake_time=None, hardbake_temp=None)
     result = export_process(document("Track", fields, name="Lithography M1", position=5))
     files = [f for _, f in result.part_files]
     classes = [result.archives[f]["data"]["m_def"].rsplit(".", 1)[-1] for f in files]
@@ -139,11 +139,19 @@ def test_coating_bake_and_peb_become_baking_steps_only_when_done():
     assert [b["baking_steps"][0] for b in bakes] == [
         {"tag": "soft bake", "duration": 1.5, "baking_temperature": 115.0},
         {"tag": "PEB", "duration": 1.0, "baking_temperature": 110.0}]
-    result = export_process(document("Coating", CASES["Coating"][0]))   # peb: No
+    result = export_process(document("Coating", dict(CASES["Coating"][0], peb="No")))
     assert sum(result.archives[f]["data"]["m_def"].endswith(".Baking")
                for _, f in result.part_files) == 1
     not_done = {u.field for u in result.report.unmapped if u.not_done}
-    assert not_done == {"peb", "peb_time", "peb_temperature"}
+    assert not_done == {"peb_time", "peb_temperature"}
+    # the switch itself lands in the coating entry's keywords; the two values recorded for a
+    # bake that did not happen stay in notes and are warned about, naming the field
+    coating = result.archives[result.step_files[0][1]]["data"]
+    assert coating["keywords"] == "post-exposure bake: No"
+    row = next(r for r in result.report.fields if r["field"] == "peb")
+    assert (row["where"], row["path"]) == ("quantity", "data.keywords")
+    assert [w.split(": recorded")[0].rsplit("field ", 1)[1] for w in result.report.warnings] \
+        == ["'peb_temperature' = 110", "'peb_time' = '00:01:00'"]
 
 
 def test_cli_report_has_one_lineage_row_per_cams_field(tmp_path):

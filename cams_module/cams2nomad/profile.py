@@ -35,7 +35,7 @@ DEFAULT_PROFILE = "fabrication-utilities-2.0"
 
 _TOP_KEYS = {
     "profile", "schema_set", "target_plugin", "process", "step", "step_types",
-    "description", "note",
+    "description", "note", "judgements",
 }
 class ProfileError(ValueError):
     """A profile that does not fit its schema set; ``problems`` lists every mistake."""
@@ -110,6 +110,10 @@ def profile_from_dict(doc: dict, name: str | None = None, schemas: Any = None) -
     for key in sorted(set(doc) - _TOP_KEYS):
         allowed = ", ".join(sorted(_TOP_KEYS))
         problems.append(f"unknown top-level key {key!r} (allowed: {allowed})")
+    judgements = doc.get("judgements", [])
+    if not isinstance(judgements, list) or not all(
+            isinstance(j, dict) and set(j) == {"about", "judgement"} for j in judgements):
+        problems.append("\"judgements\" must be a list of {\"about\", \"judgement\"} objects")
     if doc.get("profile") != name:
         problems.append(f"\"profile\" is {doc.get('profile')!r} but the file is named {name!r}")
     if schemas is None:
