@@ -634,6 +634,8 @@ def test_review_doc_is_generated_from_the_profile():
 def test_review_doc_lists_exactly_the_uncertain_targets(profile):
     marked = {(name, e.target) for name, st in profile.step_types.items()
               for e in st.own_entries if e.uncertain}
+    marked |= {(name, st.not_done_in.target) for name, st in profile.step_types.items()
+               if st.not_done_in is not None and st.not_done_in.uncertain}
     doc = REVIEW_DOC.read_text(encoding="utf-8")
     table = doc.split("## Uncertain targets", 1)[1].split("\n## ", 1)[0]
     listed = set()

@@ -9,12 +9,14 @@ from pathlib import Path
 
 import pytest
 
+from cams_module.api_collection import upload_file
 from cams_module.cams2nomad.engine import render
 from cams_module.cams2nomad.paths import get_value, parse_path
 from cams_module.cli.dispatch import main
-from cams_module.export import ExportError, export_process, step_reference
+from cams_module.export import ExportError, export_process, step_reference, write_zip
 from cams_module.official import main as official
 from cams_module.schema import load_schema_set, validate_archive
+from tests.nomad_helpers import fast_client
 from tests.test_profile_2_0 import CASES, PROCESS, document
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -199,3 +201,25 @@ def test_the_editor_reads_edits_and_validates_an_exported_rate_entry(tmp_path, c
     capsys.readouterr()
     assert official(["set", str(rate), "data.inputs.depth_reference",
                      "../upload/archive/mainfile/missing.archive.json#data"]) != 0
+
+
+def test_switches_not_done_land_in_keywords_that_the_stand_in_and_the_editor_accept(
+        nomad_server, tmp_path, capsys):
+    doc = every_type_document()
+    result = export_process(doc)
+    sid = next(s["id"] for s in doc["steps"] if s["type"] == "Track 2")
+    track2 = dict(result.step_files)[sid]
+    assert result.archives[track2]["data"]["keywords"] == (
+        "post-exposure bake: No; rinse and dry: No")
+    path = write_zip(result, tmp_path / "every-type.zip")
+    with fast_client(nomad_server) as client:
+        done = upload_file(path, client=client, upload_name="every type")
+    assert done.process_status == "SUCCESS" and len(done.entries) == len(result.archives)
+    assert all(e.process_status == "SUCCESS" and not e.errors and not e.warnings
+               for e in done.entries), [(e.mainfile, e.errors, e.warnings) for e in done.entries]
+    archive = tmp_path / track2
+    archive.write_text(json.dumps(result.archives[track2]), encoding="utf-8")
+    assert official(["get", str(archive), "data.keywords"]) == 0
+    assert capsys.readouterr().out == "post-exposure bake: No; rinse and dry: No\n"
+    assert official(["set", str(archive), "data.keywords", "rinse and dry: No"]) == 0
+    assert official(["validate", str(archive)]) == 0
