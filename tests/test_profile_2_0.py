@@ -73,7 +73,7 @@ CASES: dict[str, tuple[dict, dict]] = {
     ),
     "Coating": (
         {"De_wetting": 10, "Exposure_time": 12, "exposure": "Yes", "hmds": "Yes", "bake": "Yes",
-         "bake_time": "00:01:30", "bake_temp": 115, "lamp_flow": 10.5, "peb": "No",
+         "bake_time": "00:01:30", "bake_temp": 115, "lamp_flow": 10.5, "peb": "Yes",
          "peb_time": "00:01:00", "peb_temperature": 110, "photoresist": "AZ5214E"},
         {"coating_steps[0].priming.priming_duration": 600.0,   # 10 min in seconds
          "coating_steps[0].priming.primer_temperature": 110.0,
@@ -250,7 +250,7 @@ CASES: dict[str, tuple[dict, dict]] = {
          "contact_type": "hard contact", "hmds": "Yes", "lamp_flow": 10.2, "mask_name": "M1",
          "set_mask_name": "SET-A", "photoresist": "AZ5214E", "target_mask": "TM-1",
          "photoresist_thiknes": 1.4, "peb": "Yes", "PEB_TEMP": 110, "PEB_TIME": "00:01:00",
-         "hardbake": "No", "harbake_time": 0, "hardbake_temp": 120, "sftbake_temp": 100,
+         "hardbake": "Yes", "harbake_time": 120, "hardbake_temp": 120, "sftbake_temp": 100,
          "softbake": "Yes", "softbake_time": 60, "water_rinse_and_spin_dryer": "Yes"},
         {"coating_steps[0].priming.priming_duration": 600.0,   # 10 min in seconds
          "coating_steps[0].priming.primer_name": "HMDS",
@@ -267,7 +267,9 @@ CASES: dict[str, tuple[dict, dict]] = {
         {"coating_steps[0].priming.priming_duration": 300.0,
          "coating_steps[0].priming.primer_name": "none",
          "coating_steps[0].resist_material[0].name": "S1813",
-         "thickness_target": 1300.0},
+         "thickness_target": 1300.0,
+         # the sub-steps whose switch is not Yes, with the CAMS answer
+         "keywords": "post-exposure bake: No; rinse and dry: No"},
     ),
     "LTO Densification": (
         {"lto_densification_type": "N2 anneal", "densification_temperature": 900,
@@ -374,6 +376,8 @@ def test_cases_cover_every_step_type_and_every_mapped_field(profile):
         step_type = profile.step_types[name]
         assert step_type.fields <= set(fields), (name, step_type.fields - set(fields))
         own_targets = {e.target for e in step_type.parts[0].entries if e.source is None}
+        if step_type.not_done_in is not None and step_type.not_done_in.target in expected:
+            own_targets.add(step_type.not_done_in.target)   # written when a switch is No
         assert set(expected) == own_targets, (name, own_targets ^ set(expected))
 
 
@@ -465,7 +469,7 @@ def test_unloadable_type_becomes_loadable_steps_and_loses_nothing(step_type, pro
 
 
 def test_track_exposure_and_temperatures_land_in_their_own_steps():
-    fields, _ = CASES["Track"]
+    fields = dict(CASES["Track"][0], hardbake="No", harbake_time="")
     result = export_process(document("Track", fields), profile=PROFILE_NAME)
     steps = [result.archives[f]["data"] for sid, f in result.part_files]
     exposure = next(d for d in steps if d["name"].startswith("Track run: exposure"))
@@ -480,6 +484,12 @@ def test_track_exposure_and_temperatures_land_in_their_own_steps():
     assert "hardbake_temp: 120" in steps[0]["notes"].splitlines()
     reasons = {u.field: u.reason for u in result.report.unmapped}
     assert "hardbake: No" in reasons["hardbake_temp"]
+    assert steps[0]["keywords"] == "hard bake: No"      # the switch itself lands in a quantity
+    # a temperature recorded for a bake that did not happen: a warning naming the field
+    [warning] = result.report.warnings
+    assert warning.startswith(
+        "process 17 (PicoTCDv3), step 1 (id 101, type 'Track'), field 'hardbake_temp' = 120: "
+        "recorded although hardbake is No")
 
 
 # ------------------------------------------------------------- the seed's known defects
@@ -528,8 +538,8 @@ def test_yes_no_fills_bool_and_enum_targets_with_their_own_values():
 
 
 def test_minutes_and_seconds_land_in_the_declared_units():
-    # PEB/bake times of Coating are H:M:S text the 2.0 class has no place for: kept verbatim
-    data = step_data(export_process(document("Coating", CASES["Coating"][0]),
+    # the PEB time of a PEB that was not done has no place in 2.0: kept verbatim in notes
+    data = step_data(export_process(document("Coating", dict(CASES["Coating"][0], peb="No")),
                                     profile=PROFILE_NAME))
     assert "peb_time: 00:01:00" in data["notes"].splitlines()
     # seconds into a minute quantity (Sputtering/ElectronGun durations moved to minutes in 2.0)
@@ -624,6 +634,8 @@ def test_review_doc_is_generated_from_the_profile():
 def test_review_doc_lists_exactly_the_uncertain_targets(profile):
     marked = {(name, e.target) for name, st in profile.step_types.items()
               for e in st.own_entries if e.uncertain}
+    marked |= {(name, st.not_done_in.target) for name, st in profile.step_types.items()
+               if st.not_done_in is not None and st.not_done_in.uncertain}
     doc = REVIEW_DOC.read_text(encoding="utf-8")
     table = doc.split("## Uncertain targets", 1)[1].split("\n## ", 1)[0]
     listed = set()

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from cams_module.cams2nomad.engine import FieldProblem, MappedStep, map_section, map_step
+from cams_module.cams2nomad.engine import FieldProblem, MappedStep, map_section, map_step, render
 from cams_module.cams2nomad.profile import DEFAULT_PROFILE, Profile, load_profile
 from cams_module.export.errors import ExportError, InputProblem
 from cams_module.export.lineage import (
@@ -135,6 +135,14 @@ def export_process(
             report.warnings.append(
                 f"step {step['position']} (id {step['id']!r}, type {step['type']!r}) has no date"
             )
+    for step, mapped in mapped_steps:
+        answers = step.get("fields") or {}
+        for key, value, switch in mapped.recorded_off:
+            report.warnings.append(
+                f"process {pid!r}{f' ({pname})' if pname else ''}, step {step['position']} "
+                f"(id {step['id']!r}, type {step['type']!r}), field {key!r} = {value!r}: "
+                f"recorded although {switch} is {render(answers.get(switch))}; kept in the "
+                "step's notes, no NOMAD step is written for it (check the CAMS step)")
     report.files = len(archives)
 
     _validate(archives, prof, pid, pname, owners, origins)

@@ -72,6 +72,8 @@ def field_rows(step: dict, mapped: MappedStep, names: dict[int, str]) -> list[di
             if entry.field and entry.field not in landed:
                 landed[entry.field] = (name, target, entry.quantity.unit)
     main = names[0]
+    for key, entry in mapped.switches.items():
+        landed.setdefault(key, (main, entry.target, entry.quantity.unit))
     position, step_type = step.get("position"), step.get("type")
     rows = []
     for key, value in fields.items():
