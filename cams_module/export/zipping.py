@@ -1,5 +1,6 @@
-"""Deterministic zips of archives: same archives -> byte-identical file, written atomically
-and durably (temporary file beside the target, fsync, rename, fsync of the folder)."""
+"""Deterministic zips of archives: same archives -> byte-identical file, atomic and durable.
+
+Written as a temporary file beside the target, fsync'd, renamed, then the folder fsync'd."""
 
 from __future__ import annotations
 
