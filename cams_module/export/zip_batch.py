@@ -1,11 +1,11 @@
 """Many export zips in one go, each as safe as write_zip, without waiting for the disk after each.
 
-Used by `cams-nomad export FILE -o FOLDER`. Each zip is built on the calling thread; a small pool of threads writes it beside its
-target, fsyncs and renames it while the caller maps the next process (fsync releases the
-GIL), and :meth:`ZipBatch.finish` waits for all of them, fsyncs each folder once and only
-then reports the zips written. A failure names the process; nothing half-written is ever
-left under a zip's name, and a crash at any moment leaves at most whole zips and hidden
-``.NAME.*.tmp`` files.
+Used by `cams-nomad export FILE -o FOLDER`. Each zip is built on the calling thread; a
+small pool of threads writes it beside its target, fsyncs and renames it while the caller
+maps the next process (fsync releases the GIL), and :meth:`ZipBatch.finish` waits for all
+of them, fsyncs each folder once and only then reports the zips written. A failure names
+the process; nothing half-written is ever left under a zip's name, and a crash at any
+moment leaves at most whole zips and hidden ``.NAME.*.tmp`` files.
 """
 
 from __future__ import annotations
