@@ -21,7 +21,7 @@ from cams_module.cams2nomad.profile import (
     profile_classes,
 )
 from cams_module.cli.documents import DocumentChoiceError, describe, documents_in, pick
-from cams_module.export import ExportError, export_process, write_zip
+from cams_module.export import BatchWriteError, ExportError, ZipBatch, export_process, write_zip
 from cams_module.export.names import slug
 from cams_module.export.validation import guess_schema_set, validate_upload
 from cams_module.nomad.client import NomadClient
@@ -96,11 +96,34 @@ def _export(args: argparse.Namespace) -> int:
               "pass --process NAME (or its number) to export one, or -o FOLDER (an "
               "existing folder) to export each as FOLDER/<name>.zip", file=sys.stderr)
         return EXIT_INPUT
-    codes = []
-    for document in documents:
-        print(f"process {_process_name(document)}:", file=sys.stderr)
-        codes.append(_export_one(
-            document, out / f"{slug(_process_name(document), 'process')}.zip", args))
+    # One batch: each zip is made durable in the background while the next process is
+    # mapped; a zip is reported written only once the batch has it (and its folder) on disk.
+    codes, queued, failures = [], [], []
+    with ZipBatch() as batch:
+        for document in documents:
+            name = _process_name(document)
+            print(f"process {name}:", file=sys.stderr)
+            target = out / f"{slug(name, 'process')}.zip"
+            code, result = _export_result(document, target, args)
+            if result is not None:
+                try:
+                    batch.add(result, target, str(name))
+                    queued.append((name, target, _Written(result, args)))
+                except ValueError as exc:  # a value JSON cannot hold; nothing queued
+                    print(str(exc), file=sys.stderr)
+                    code = EXIT_INPUT
+            codes.append(code)
+        try:
+            batch.finish()
+        except BatchWriteError as err:
+            failures = err.failures
+    for name, target, written in queued:
+        failed = [f for f in failures if f.covers(target)]
+        if failed:
+            print(f"process {name}: {failed[0].error}", file=sys.stderr)
+            codes.append(EXIT_INPUT)
+        else:
+            written.say(target, args, f"process {name}: ")
     return max(codes)
 
 
@@ -111,13 +134,42 @@ def _process_name(document: Any) -> Any:
 
 def _export_one(document: Any, out: Path, args: argparse.Namespace) -> int:
     """Export one process document to `out`; print what was written or every problem."""
+    code, result = _export_result(document, out, args)
+    if result is None:
+        return code
+    try:
+        write_zip(result, out)
+    except (OSError, ValueError) as exc:  # ZipWriteError (full disk, no permission; nothing
+        print(str(exc), file=sys.stderr)  # left behind) or a value JSON cannot hold
+        return EXIT_INPUT
+    _Written(result, args).say(out, args)
+    return EXIT_OK
+
+
+class _Written:
+    """What is said (and the --report written) once an export's zip is on disk; keeps the
+    report, not the archives."""
+
+    def __init__(self, result: Any, args: argparse.Namespace):
+        self.summary = "\n".join(result.report.summary_lines())
+        self.report = json.dumps(result.report.to_dict(), indent=2, sort_keys=True,
+                                 default=str) + "\n" if args.report else None
+
+    def say(self, out: Path, args: argparse.Namespace, prefix: str = "") -> None:
+        if self.report is not None:
+            Path(args.report).write_text(self.report, encoding="utf-8")
+        print(f"{prefix}wrote {out}: {self.summary}")
+
+
+def _export_result(document: Any, out: Path, args: argparse.Namespace) -> tuple[int, Any]:
+    """(EXIT_OK, the ExportResult) or (exit code, None) with every problem printed."""
     try:
         profile = args.profile or _default()
         embedded = schema_mode(args.schema) == "embedded"
         if embedded and args.nomad:
             print("--nomad judges by the NOMAD's plugin; an embedded schema needs none",
                   file=sys.stderr)
-            return EXIT_INPUT
+            return EXIT_INPUT, None
         schemas = _nomad_schemas(profile) if args.nomad else None
         result = export_process(document, profile=profile, schemas=schemas)
         if embedded:
@@ -127,28 +179,17 @@ def _export_one(document: Any, out: Path, args: argparse.Namespace) -> int:
         for problem in err.problems:
             print(str(problem), file=sys.stderr)
         print(f"{len(err.problems)} problem(s); nothing written", file=sys.stderr)
-        return EXIT_INPUT
+        return EXIT_INPUT, None
     except (KeyError, ProfileError, ValueError) as exc:  # ValueError: CAMS_NOMAD_SCHEMA
         print(exc.args[0] if isinstance(exc, KeyError) else str(exc), file=sys.stderr)
-        return EXIT_INPUT
+        return EXIT_INPUT, None
     except NomadError as exc:  # --nomad without a usable configuration
         print(f"{exc} {exc.hint or ''}".strip(), file=sys.stderr)
-        return EXIT_INPUT
+        return EXIT_INPUT, None
     if not out.parent.is_dir():
         print(f"output folder {out.parent} does not exist", file=sys.stderr)
-        return EXIT_INPUT
-    try:
-        write_zip(result, out)
-    except OSError as exc:  # ZipWriteError: full disk, no permission; nothing left behind
-        print(str(exc), file=sys.stderr)
-        return EXIT_INPUT
-    if args.report:
-        Path(args.report).write_text(
-            json.dumps(result.report.to_dict(), indent=2, sort_keys=True, default=str) + "\n",
-            encoding="utf-8",
-        )
-    print(f"wrote {out}: " + "\n".join(result.report.summary_lines()))
-    return EXIT_OK
+        return EXIT_INPUT, None
+    return EXIT_OK, result
 
 
 def _nomad_schemas(profile: str):

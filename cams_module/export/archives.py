@@ -8,6 +8,7 @@ problem found there (a profile bug) is an ExportError too. Nothing is written by
 
 from __future__ import annotations
 
+import gc
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -50,6 +51,19 @@ def export_process(
     ``schemas`` replaces the profile's shipped schema set (e.g. one fetched from NOMAD).
     Raises ExportError listing every problem; returns an ExportResult otherwise.
     """
+    # The mapping makes many short-lived containers and no reference cycles: the cyclic
+    # collector would only rescan the loaded profiles and schemas, so it pauses meanwhile.
+    paused = gc.isenabled()
+    if paused:
+        gc.disable()
+    try:
+        return _export(document, profile, schemas)
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _export(document: Any, profile: str | Profile, schemas: Any) -> ExportResult:
     prof = profile if isinstance(profile, Profile) else load_profile(profile, schemas)
     problems: list[InputProblem] = []
     process, steps = _shape(document, problems)
