@@ -50,7 +50,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--process", metavar="NAME", help="of a file of several processes, "
                    "export the one with this name, id or number (1 = first)")
     p.add_argument("--profile", help="mapping profile (default: fabrication-utilities-2.0)")
-    p.add_argument("--report", metavar="REPORT.json", help="also write the export report")
+    p.add_argument("--report", metavar="REPORT.json", help="also write the export report "
+                   "(for a folder export: one file with every process's report)")
     p.add_argument("--nomad", action="store_true",
                    help="judge by the schemas of the NOMAD in NOMAD_URL (NOMAD 2.x); the "
                    "shipped snapshot when it cannot be asked")
@@ -98,12 +99,12 @@ def _export(args: argparse.Namespace) -> int:
         return EXIT_INPUT
     # One batch: each zip is made durable in the background while the next process is
     # mapped; a zip is reported written only once the batch has it (and its folder) on disk.
-    codes, queued, failures = [], [], []
+    codes, queued, failures, taken = [], [], [], set()
     with ZipBatch() as batch:
         for document in documents:
             name = _process_name(document)
             print(f"process {name}:", file=sys.stderr)
-            target = out / f"{slug(name, 'process')}.zip"
+            target = out / _zip_name(slug(name, "process"), taken)
             code, result = _export_result(document, target, args)
             if result is not None:
                 try:
@@ -117,14 +118,32 @@ def _export(args: argparse.Namespace) -> int:
             batch.finish()
         except BatchWriteError as err:
             failures = err.failures
+    reports = []
     for name, target, written in queued:
         failed = [f for f in failures if f.covers(target)]
         if failed:
             print(f"process {name}: {failed[0].error}", file=sys.stderr)
             codes.append(EXIT_INPUT)
         else:
-            written.say(target, args, f"process {name}: ")
+            written.say(target, None, f"process {name}: ")
+            reports.append({"process": name, "zip": str(target), "report": written.data})
+    if args.report:
+        Path(args.report).write_text(_json({"processes": reports}), encoding="utf-8")
     return max(codes)
+
+
+def _zip_name(stem: str, taken: set[str]) -> str:
+    """`stem.zip`, or `stem-2.zip`, `stem-3.zip`… when processes of one file share a name."""
+    name, number = f"{stem}.zip", 1
+    while name in taken:
+        number += 1
+        name = f"{stem}-{number}.zip"
+    taken.add(name)
+    return name
+
+
+def _json(data: Any) -> str:
+    return json.dumps(data, indent=2, sort_keys=True, default=str) + "\n"
 
 
 def _process_name(document: Any) -> Any:
@@ -142,7 +161,7 @@ def _export_one(document: Any, out: Path, args: argparse.Namespace) -> int:
     except (OSError, ValueError) as exc:  # ZipWriteError (full disk, no permission; nothing
         print(str(exc), file=sys.stderr)  # left behind) or a value JSON cannot hold
         return EXIT_INPUT
-    _Written(result, args).say(out, args)
+    _Written(result, args).say(out, args.report)
     return EXIT_OK
 
 
@@ -152,12 +171,12 @@ class _Written:
 
     def __init__(self, result: Any, args: argparse.Namespace):
         self.summary = "\n".join(result.report.summary_lines())
-        self.report = json.dumps(result.report.to_dict(), indent=2, sort_keys=True,
-                                 default=str) + "\n" if args.report else None
+        self.data = result.report.to_dict() if args.report else None
 
-    def say(self, out: Path, args: argparse.Namespace, prefix: str = "") -> None:
-        if self.report is not None:
-            Path(args.report).write_text(self.report, encoding="utf-8")
+    def say(self, out: Path, report: str | None, prefix: str = "") -> None:
+        """Print what was written; write the data to `report` when one is named."""
+        if report and self.data is not None:
+            Path(report).write_text(_json(self.data), encoding="utf-8")
         print(f"{prefix}wrote {out}: {self.summary}")
 
 
