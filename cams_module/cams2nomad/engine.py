@@ -65,23 +65,34 @@ def _apply(m_def: str, plan: PartPlan, document: dict, fields: dict) -> Mapped:
             continue
         key = step.key
         value = (document if step.from_document else fields).get(key)
-        if value is None or (value.__class__ is str and not value.strip()) or (
-                value.__class__ is not str and is_blank(value)):
+        if value.__class__ is str:
+            text = value.strip()
+        elif value is None or is_blank(value):
+            text = ""
+        else:
+            text = None  # a value that is not text
+        if text == "":
             if step.entry.required:
                 out.problems.append(FieldProblem(key, value, "a value is required here"))
             continue
         try:
-            converted = value if step.text and value.__class__ is str else step.run(value)
+            converted = value if text is not None and step.text else step.run(value)
         except ConversionError as exc:
             out.problems.append(
                 FieldProblem(key, value, f"{exc.message}; expected {exc.expected}")
             )
             continue
+        node = data
+        for name, index in step.parents:  # set_value, with the path worked out once
+            if index is None:
+                node = node.setdefault(name, {})
+            else:
+                items = node.setdefault(name, [])
+                while len(items) <= index:
+                    items.append({})
+                node = items[index]
+        node[step.leaf] = converted
         entry = step.entry
-        if step.flat_name is not None:
-            data[step.flat_name] = converted
-        else:
-            set_value(data, entry.path, converted)
         origins[entry.target] = (key, value)
         written[entry.target] = entry
         if entry.uncertain:
