@@ -82,16 +82,10 @@ def _apply(m_def: str, plan: PartPlan, document: dict, fields: dict) -> Mapped:
                 FieldProblem(key, value, f"{exc.message}; expected {exc.expected}")
             )
             continue
-        node = data
-        for name, index in step.parents:  # set_value, with the path worked out once
-            if index is None:
-                node = node.setdefault(name, {})
-            else:
-                items = node.setdefault(name, [])
-                while len(items) <= index:
-                    items.append({})
-                node = items[index]
-        node[step.leaf] = converted
+        if step.parents:
+            step.put(data, converted)
+        else:
+            data[step.leaf] = converted
         entry = step.entry
         origins[entry.target] = (key, value)
         written[entry.target] = entry

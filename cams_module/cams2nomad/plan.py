@@ -30,6 +30,19 @@ class EntryPlan:
     leaf: str  # the quantity's name in the last of them (``data`` itself when no parents)
     text: bool  # the "text" converter: a text value is written as it is
 
+    def put(self, data: dict, value: Any) -> None:
+        """``paths.set_value`` at the entry's target, with the path worked out once."""
+        node = data
+        for name, index in self.parents:
+            if index is None:
+                node = node.setdefault(name, {})
+            else:
+                items = node.setdefault(name, [])
+                while len(items) <= index:
+                    items.append({})
+                node = items[index]
+        node[self.leaf] = value
+
 
 @dataclass(frozen=True)
 class PartPlan:
@@ -42,6 +55,7 @@ class PartPlan:
     may_leave_slots: bool  # a target has an index > 0 (or a constant is a list or object):
     # empty list slots may need removing
     fields: frozenset[str] = frozenset()  # CAMS fields the part takes (its switch included)
+    references: tuple[Entry, ...] = ()  # entries referring to another entry of the step
 
 
 @dataclass(frozen=True)
@@ -99,7 +113,8 @@ def _build_entries(entries: tuple[Entry, ...]) -> PartPlan:
         needed=frozenset(e.field for e in entries if e.field),
         sources=frozenset(e.source for e in entries if e.source is not None),
         taken=frozenset(e.field for e in entries if e.field is not None),
-        may_leave_slots=slots)
+        may_leave_slots=slots,
+        references=tuple(e for e in entries if e.refers_to is not None))
 
 
 def entries_plan(entries: tuple[Entry, ...]) -> PartPlan:

@@ -8,6 +8,7 @@ from typing import Any
 
 from cams_module.cams2nomad.engine import MappedStep, is_blank
 from cams_module.cams2nomad.paths import set_value
+from cams_module.cams2nomad.plan import part_plan
 from cams_module.cams2nomad.profile import Part
 from cams_module.export.names import slug, step_file
 
@@ -64,8 +65,8 @@ def _positions(mapped: MappedStep) -> list[int]:
 
 def resolve_references(part: Part, data: dict, names: dict[int, str]) -> None:
     """Fill the entry's ``refers_to`` references with the referred entry's archive."""
-    for entry in part.entries:
-        if entry.refers_to is not None and entry.refers_to in names:
+    for entry in part_plan(part).references:
+        if entry.refers_to in names:
             set_value(data, entry.path, step_reference(names[entry.refers_to]))
 
 
