@@ -2,11 +2,11 @@
 
 Each row shows the full export (map + validate + deterministic zip, on disk: the file
 fsync'd before its rename, the folder fsync'd after it) beside the time to merely
-``json.dump`` and zip the same archives with zipfile (no validation, no fsync), and their
-ratio. One process is written with ``write_zip`` (the upload job's path), so its time
-includes both fsyncs. The many processes are written the way ``cams-nomad export FILE -o
-FOLDER`` writes them, through a ``ZipBatch`` (the fsyncs and renames overlap the mapping of
-the next process); each 100 processes are one batch whose time ends only when all its
+``json.dump`` and zip the same archives with zipfile (no validation, no fsync; one zip file
+per process, like the export), and their ratio. One process is written with ``write_zip``
+(the upload job's path), so its time includes both fsyncs. The many processes are written
+the way ``cams-nomad export FILE -o FOLDER`` writes them, through a ``ZipBatch`` (the
+fsyncs and renames overlap the mapping of the next process); each 100 processes are one batch whose time ends only when all its
 zips and the folder are on disk, then the floor runs on the same 100, one process at a
 time (both see the same load of a shared machine). The time the export spent waiting for
 the disk is shown beside it, with the ratio without it, because on a busy disk that wait
@@ -83,9 +83,9 @@ def export_batch(documents: list[dict], folder: Path, profile: str) -> float:
     return batch.waited
 
 
-def plain_zip(archives: dict, folder: Path) -> None:
+def plain_zip(archives: dict, target: Path) -> None:
     """The baseline: json.dump each archive into a zip, nothing else."""
-    with zipfile.ZipFile(folder / "plain.zip", "w", zipfile.ZIP_DEFLATED) as zf:
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zf:
         for name, archive in archives.items():
             zf.writestr(name, json.dumps(archive))
 
@@ -135,7 +135,7 @@ def _one_pass(documents: list[dict], folder: Path, profile: str) -> tuple:
         with FsyncClock() as fsync, export:
             archives = export_to(documents[0], folder, profile)
         with plain:
-            plain_zip(archives, folder)
+            plain_zip(archives, folder / "plain.zip")
         return export, plain, fsync.spent
     waited = 0.0
     for i in range(0, len(documents), CHUNK):
@@ -146,8 +146,9 @@ def _one_pass(documents: list[dict], folder: Path, profile: str) -> tuple:
             # The same archives again, untimed: holding a whole batch's archives alive would
             # burden the floor's garbage collector (it holds one process's, as before).
             archives = export_process(document, profile=profile).archives
+            # each process's zip in a file of its own, as the export writes them
             with plain:
-                plain_zip(archives, folder)
+                plain_zip(archives, folder / f"plain-{document['process']['id']}.zip")
     return export, plain, waited
 
 
