@@ -5,13 +5,13 @@ fsync'd before its rename, the folder fsync'd after it) beside the time to merel
 ``json.dump`` and zip the same archives with zipfile (no validation, no fsync; one zip file
 per process, like the export), and their ratio. One process is written with ``write_zip``
 (the upload job's path), so its time includes both fsyncs. The many processes are written
-the way ``cams-nomad export FILE -o FOLDER`` writes them, through a ``ZipBatch`` (the
-fsyncs and renames overlap the mapping of the next process); each 100 processes are one batch whose time ends only when all its
-zips and the folder are on disk, then the floor runs on the same 100, one process at a
-time (both see the same load of a shared machine). The time the export spent waiting for
-the disk is shown beside it, with the ratio without it, because on a busy disk that wait
-alone can exceed the floor, and the ratio of CPU times (the batch's threads included),
-which the load of a shared machine does not change.
+the way ``cams-nomad export FILE -o FOLDER`` writes them, through a ``ZipBatch`` (the fsyncs
+and renames overlap the mapping of the next process); each 100 processes are one batch whose
+time ends only when all its zips and the folder are on disk, then the floor runs on the same
+100, one process at a time (both see the same load of a shared machine). The time the export
+spent waiting for the disk is shown beside it, with the ratio without it, because on a busy
+disk that wait alone can exceed the floor, and the ratio of CPU times (the batch's threads
+included), which the load of a shared machine does not change.
 Targets: ratio <= 2; 1,000 steps < 0.5 s; 1,000 x 20 < 10 s; peak memory flat in the number
 of processes. Prints a table; asserts nothing.
 
