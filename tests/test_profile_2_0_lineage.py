@@ -17,7 +17,7 @@ from cams_module.export import ExportError, export_process, step_reference, writ
 from cams_module.official import main as official
 from cams_module.schema import load_schema_set, validate_archive
 from tests.nomad_helpers import fast_client
-from tests.test_profile_2_0 import CASES, PROCESS, document
+from tests.profile_2_0_cases import CASES, PROCESS, document
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "task" / "demo" / "processes.json"
