@@ -31,8 +31,12 @@ from cams_module.schema.jsonschema_io import (  # noqa: E402
     from_jsonschema,
     m_def_of,
 )
-from cams_module.schema.model import Quantity, SchemaSet, SubSection  # noqa: E402
-from cams_module.schema.snapshot import SNAPSHOT_DIR, snapshot_from_set  # noqa: E402
+from cams_module.schema.model import ClassDef, Quantity, SchemaSet, SubSection  # noqa: E402
+from cams_module.schema.snapshot import (  # noqa: E402
+    SNAPSHOT_DIR,
+    load_schema_set,
+    snapshot_from_set,
+)
 
 SETS = {
     "fabrication-utilities-2.0": ("fabrication-utilities-2.0.0.catalogue.json",
@@ -139,8 +143,6 @@ def build_set(name: str, catalogue: dict, docs: dict[str, dict]) -> tuple[Schema
             quantities=quantities, subsections=subsections,
             unreachable=bool(c.get("unreachable")),
         )
-    from cams_module.schema.model import ClassDef
-
     all_classes = {m: ClassDef(m_def=m, **kw) for m, kw in classes.items()}
     all_classes.update({m: c for m, c in build_classes(nomad).items() if m not in all_classes})
 
@@ -193,8 +195,6 @@ def nomad_style(node):
 
 def write_fixtures(check: bool) -> bool:
     """Write tests/data/schema-jsonschema/<set>--<m_def>.json; True when one changed."""
-    from cams_module.schema.snapshot import load_schema_set
-
     load_schema_set.cache_clear()
     changed = False
     for set_name, m_def in FIXTURE_CLASSES.items():
