@@ -303,6 +303,14 @@ def document(step_type: str, fields: dict, **step: object) -> dict:
     return {"process": dict(PROCESS), "steps": [one]}
 
 
+def every_type_document() -> dict:
+    """One step of each of the 30 CAMS step types, in one process."""
+    steps = [{"id": 200 + i, "position": i + 1, "type": name, "name": f"{name} #{i + 1}",
+              "date": "2025-03-03T10:00:00+01:00", "operator": "a.bianchi", "fields": fields}
+             for i, (name, (fields, _)) in enumerate(sorted(CASES.items()))]
+    return {"process": dict(PROCESS), "steps": steps}
+
+
 def step_data(result) -> dict:
     return result.archives[result.step_files[0][1]]["data"]
 

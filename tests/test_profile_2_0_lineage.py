@@ -11,27 +11,18 @@ import pytest
 
 from cams_module.api_collection import upload_file
 from cams_module.cams2nomad.engine import render
-from cams_module.cams2nomad.paths import get_value, parse_path
 from cams_module.cli.dispatch import main
 from cams_module.export import ExportError, export_process, step_reference, write_zip
 from cams_module.official import main as official
-from cams_module.schema import load_schema_set, validate_archive
+from cams_module.schema import validate_archive
+from tests import profile_2_0_cases as cases
 from tests.nomad_helpers import fast_client
-from tests.profile_2_0_cases import CASES, PROCESS, document
+from tests.profile_2_0_cases import CASES, SP, at, document, every_type_document
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "task" / "demo" / "processes.json"
 SAMPLES = ROOT / "tests" / "data" / "process_documents"
-SP = "schema_packages."
 ROW_KEYS = {"step_position", "step_type", "field", "value", "where", "archive", "path", "unit"}
-
-
-def every_type_document() -> dict:
-    """One step of each of the 30 CAMS step types, in one process."""
-    steps = [{"id": 200 + i, "position": i + 1, "type": name, "name": f"{name} #{i + 1}",
-              "date": "2025-03-03T10:00:00+01:00", "operator": "a.bianchi", "fields": fields}
-             for i, (name, (fields, _)) in enumerate(sorted(CASES.items()))]
-    return {"process": dict(PROCESS), "steps": steps}
 
 
 def sample_documents() -> list[tuple[str, dict]]:
@@ -52,13 +43,7 @@ def sample_documents() -> list[tuple[str, dict]]:
     return docs + [("one step of each of the 30 types", every_type_document())]
 
 
-def at(archive: dict, path: str):
-    return get_value(archive, parse_path(path))
-
-
-@pytest.fixture(scope="module")
-def schemas():
-    return load_schema_set("fabrication-utilities-2.0")
+schemas = cases.schemas
 
 
 def test_share_of_cams_values_in_typed_quantities_per_sample_document(schemas):

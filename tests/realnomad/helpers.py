@@ -13,7 +13,7 @@ from cams_module.api_collection import NomadClient, upload_file
 from cams_module.cams2nomad.profile import load_profile
 from cams_module.export import export_process, write_zip
 from cams_module.schema.yaml_package import embed
-from tests.test_profile_2_0_lineage import every_type_document
+from tests.profile_2_0_cases import every_type_document
 
 DOCS = Path(__file__).resolve().parents[1] / "data" / "process_documents"
 EVERY_STEP_TYPE = "every_step_type"
