@@ -6,10 +6,14 @@ p50/p95 with 20 users pressing 50 processes at once, and for one press alone, on
 on a throwaway PostgreSQL cluster, with jam.py's single-process server + 1 worker and with
 gunicorn (4 web processes) + 2 worker processes (`bench_load.run`); 50 uploads of 20-step
 processes with 1 s NOMAD processing carried by 2 worker processes; upload overhead and HTTP requests
-per upload against the local NOMAD stand-in (`bench_upload.measure`). Prints figures;
-asserts nothing.
+per upload against the local NOMAD stand-in (`bench_upload.measure`); the Upload FAIR
+request and status poll over HTTP (`bench_upload_fair.measure`) and click-to-shown in
+headless Chromium (`bench_web_ui.measure`). Every row that runs the CAMS task runs it on
+the jam.py of this Python (`./run bench --jam 7`: jam.py 7). Prints figures; asserts
+nothing.
 
-    python -m benchmarks [--processes 1000] [--only export,load,load-pg,upload,uploads]
+    python -m benchmarks [--processes 1000]
+                         [--only export,load,load-pg,upload,uploads,fair,web-ui]
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ Row = tuple[str, str, str, str]  # area, case, measured, beside / target
 
 
 def export_rows(processes: int) -> list[Row]:
-    from benchmarks.bench_export import measure, ratio
+    from benchmarks.bench_export import cpu_ratio, measure, ratio
 
     targets = {0: "", 1: "; target < 0.5 s", 2: "; target < 10 s, memory flat"}
     rows = []
@@ -38,9 +42,11 @@ def export_rows(processes: int) -> list[Row]:
         memory = f"peak {r['peak_mib']:.1f} MiB" + (f" ({quarters} per quarter)"
                                                      if quarters else "")
         rows.append(("export", f"{r['case']} ({r['steps']:,} steps)",
-                     f"{r['export_s']:.3f} s (of it fsync {r['fsync_s']:.3f} s), {memory}",
-                     f"json.dump+zip {r['dump_zip_s']:.3f} s: {ratio(r):.1f}x "
-                     f"({ratio(r, fsync=False):.1f}x without the fsync wait"
+                     f"{r['export_s']:.3f} s (of it waiting for the disk {r['disk_s']:.3f} s), "
+                     f"{memory}",
+                     f"json.dump+zip {r['dump_zip_s']:.3f} s: {ratio(r):.2f}x "
+                     f"({ratio(r, disk=False):.2f}x without the disk wait, CPU time "
+                     f"{cpu_ratio(r):.2f}x"
                      f"{'; target <= 2x' if i else ''}){targets.get(i, '')}"))
     return rows
 
@@ -96,6 +102,37 @@ def upload_rows() -> list[Row]:
     return rows
 
 
+def _ms(seconds: list[float]) -> str:
+    ms = sorted(s * 1000 for s in seconds)
+    return f"p50 {ms[len(ms) // 2]:.0f} ms, p95 {ms[max(0, round(0.95 * len(ms)) - 1)]:.0f} ms"
+
+
+def fair_rows(presses: int = 10) -> list[Row]:
+    from benchmarks.bench_upload_fair import measure
+
+    rows: list[Row] = []
+    for r in measure(presses):
+        case = f"{r['process']} ({r['steps']} steps), {len(r['press_s'])} presses"
+        rows += [("button", f"Upload FAIR request over HTTP, {case}", _ms(r["press_s"]),
+                  "target p95 < 100 ms"),
+                 ("button", f"status poll over HTTP, {case}", _ms(r["poll_s"]), ""),
+                 ("button", f"press -> {r['status']} (0.2 s NOMAD), {case}",
+                  _ms(r["total_s"]), "")]
+    return rows
+
+
+def web_ui_rows(presses: int = 10) -> list[Row]:
+    from benchmarks.bench_web_ui import measure
+
+    f = measure(presses)
+    shown = [v / 1000 for v in f["shown_ms"]]
+    done = [v / 1000 for v in f["done_ms"]]
+    return [("web ui", f"click -> progress shown, {presses} presses", _ms(shown),
+             "what a person waits for"),
+            ("web ui", f"click -> processed shown (0.2 s NOMAD), {presses} presses", _ms(done),
+             "")]
+
+
 def print_table(rows: list[Row]) -> None:
     """One plain-text table."""
     header: Row = ("area", "case", "measured", "beside / target")
@@ -116,8 +153,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--presses", type=int, default=50,
                         help="processes pressed at once in the load case (default 50)")
-    parser.add_argument("--only", default="export,load,load-pg,upload,uploads",
-                        help="comma-separated subset of export,load,load-pg,upload,uploads")
+    parser.add_argument("--only", default="export,load,load-pg,upload,uploads,fair,web-ui",
+                        help="comma-separated subset of export,load,load-pg,upload,"
+                             "uploads,fair,web-ui")
     args = parser.parse_args(argv)
     parts: dict[str, Callable[[], list[Row]]] = {
         "export": lambda: export_rows(args.processes),
@@ -125,6 +163,8 @@ def main(argv: list[str] | None = None) -> int:
         "load-pg": lambda: load_rows(args.users, args.presses, "postgres"),
         "upload": upload_rows,
         "uploads": uploads_rows,
+        "fair": fair_rows,
+        "web-ui": web_ui_rows,
     }
     rows: list[Row] = []
     started = time.perf_counter()
@@ -133,10 +173,17 @@ def main(argv: list[str] | None = None) -> int:
             parser.error(f"unknown part {name!r}; choose from {', '.join(parts)}")
         print(f"running {name} …", file=sys.stderr, flush=True)
         rows.extend(parts[name]())
-    print(f"cams-nomad benchmarks — Python {platform.python_version()}, "
-          f"{platform.machine()}, {_cpus()} CPUs; {time.perf_counter() - started:.0f} s")
+    print(f"cams-nomad benchmarks — Python {platform.python_version()}, jam.py "
+          f"{_jam_version()}, {platform.machine()}, {_cpus()} CPUs; "
+          f"{time.perf_counter() - started:.0f} s")
     print_table(rows)
     return 0
+
+
+def _jam_version() -> str:
+    import jam
+
+    return ".".join(str(n) for n in jam.__version__)
 
 
 def _cpus() -> int:

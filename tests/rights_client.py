@@ -1,11 +1,12 @@
 """A hostile HTTP client of jam.py's real `/api`: the saves and reads a browser would send,
 built by hand so a test can send what no honest browser would.
 
-`save(session, item, rows, details)` posts one `apply` (jam.py's delta format: a field
-list and, per record, `record` = values + [status, {}, log id]); `step_row`/`process_row`
-build records; `raw(server, payload, session=None)` posts anything (without a session:
-an anonymous client). Status codes are jam.py's: 1 inserted, 2 modified, 3 deleted,
-4 only its details modified.
+`save(session, item, rows, details)` posts one `apply` in the change format of the
+jam.py that runs (`changes`: jam.py 5 keeps, per record, `record` = values + [status, {},
+log id] under `data`; jam.py 7 a list of `logs` with `record_status`, `log_index`,
+`record` and `details`); `raw(server, payload, session=None)` posts anything (without a
+session: an anonymous client). Status codes are jam.py's (both versions): 1 inserted,
+2 modified, 3 deleted, 4 only its details modified.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ import sqlite3
 from typing import Any
 
 import requests
+
+from tests.fixtures.cams_task import JAM_MAJOR
 
 INSERT, MODIFY, DELETE, DETAILS = 1, 2, 3, 4
 STEP_FIELDS = ["id", "deleted", "master_id", "master_rec_id", "position", "step_type", "name",
@@ -40,7 +43,12 @@ def raw(server: Any, payload: list, session: Any = None) -> dict:
 
 
 def changes(fields: list[str], records: list[tuple[int, list, dict]]) -> dict:
-    """A jam.py change log: records are (status, values, details)."""
+    """A jam.py change log in the running jam.py's format: records are (status, values,
+    details)."""
+    if JAM_MAJOR >= 7:
+        return {"fields": fields, "expanded": False, "logs": [
+            {"record_status": status, "log_index": n, "record": list(values),
+             "details": details} for n, (status, values, details) in enumerate(records)]}
     data = {}
     for n, (status, values, details) in enumerate(records, 1):
         data[str(n)] = {"old_record": [*values, [None, {}, str(n)]],

@@ -159,3 +159,31 @@ def test_set_value_and_sparse_slots():
     set_value(data, parse_path("outputs.job"), 5)
     assert data == {"steps": [{}, {}, {"x": 1}], "outputs": {"job": 5}}
     assert drop_empty_slots(data) == {"steps": [{"x": 1}], "outputs": {"job": 5}}
+
+
+def test_not_done_in_must_be_a_free_text_quantity_of_the_first_entry():
+    name = "fabrication-utilities-2.0"
+    schemas20 = load_schema_set(name)
+    base = json.loads((PROFILE_DIR / f"{name}.json").read_text(encoding="utf-8"))
+    track = base["step_types"]["Track"]
+
+    def errors(doc):
+        with pytest.raises(ProfileError) as err:
+            profile_from_dict(doc, name=name, schemas=schemas20)
+        return "\n".join(err.value.problems)
+
+    assert profile_from_dict(base, name=name, schemas=schemas20).step_types[
+        "Track"].not_done_in.target == "keywords"
+    cases = {
+        "thickness_target": "converter 'text' cannot fill a np.float64 quantity",
+        "nope": "'nope' is not a quantity",
+        "coating_steps[0].resist_material[0].name": "is written twice",
+    }
+    for target, message in cases.items():
+        doc = copy.deepcopy(base)
+        doc["step_types"]["Track"]["not_done_in"] = dict(track["not_done_in"], target=target)
+        assert message in errors(doc), target
+    doc = copy.deepcopy(base)
+    doc["step_types"]["RIE"]["not_done_in"] = {"target": "keywords"}
+    assert "step type 'RIE', \"not_done_in\": the step type has no entry with a \"when\" " \
+        "switch" in errors(doc)

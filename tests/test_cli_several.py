@@ -3,10 +3,12 @@
 
 from __future__ import annotations
 
+import json
 import zipfile
 from pathlib import Path
 
 from cams_module.cli import main as cams_nomad
+from cams_module.cli.documents import documents_in
 from cams_module.official import main as official
 
 REPO = Path(__file__).resolve().parents[1]
@@ -67,3 +69,26 @@ def test_official_validate_says_what_is_wrong_with_a_non_zip_or_binary_file(tmp_
     binary.write_bytes(b"\x81\x82\x83")
     assert official(["validate", str(binary)]) == 1
     assert "not UTF-8 text" in capsys.readouterr().out
+
+
+def test_processes_sharing_a_name_each_get_a_zip_and_the_report_holds_every_one(tmp_path,
+                                                                               capsys):
+    pico = next(d for d in documents_in(json.loads(DEMO.read_text()))
+                if d["process"]["name"] == "PicoTCDv3")
+    twin = json.loads(json.dumps(pico))
+    twin["process"]["id"] = 9999
+    source = tmp_path / "twins.json"
+    source.write_text(json.dumps([pico, twin]))
+    out, report = tmp_path / "out", tmp_path / "report.json"
+    out.mkdir()
+    assert cams_nomad(["export", str(source), "-o", str(out), "--report", str(report)]) == 0
+    printed = capsys.readouterr().out
+    assert sorted(p.name for p in out.glob("*.zip")) == ["picotcdv3-2.zip", "picotcdv3.zip"]
+    data = json.loads(report.read_text())
+    assert [Path(row["zip"]).name for row in data["processes"]] == ["picotcdv3.zip",
+                                                                     "picotcdv3-2.zip"]
+    for row in data["processes"]:
+        assert row["process"] == "PicoTCDv3" and row["report"]["fields"]
+        assert f"process PicoTCDv3: wrote {row['zip']}" in printed
+    ids = {json.dumps(row["report"]).count("9999") > 0 for row in data["processes"]}
+    assert ids == {True, False}, "each zip and report is its own process"

@@ -141,3 +141,9 @@ def test_help_names_the_cams_fields_from_the_mapping_profile():
     assert field_help(s20, RIE, "data.etching_steps[0].chamber_pressure") is None
     assert field_help(s20, "no.such.Class", "data.x") is None
     assert field_help(None, RIE, "data.name") is None
+    # the keywords of a coating entry name the sub-steps a CAMS switch says were not done
+    coating = "schema_packages.steps.add.synthesis.coating.Spin_Coating"
+    assert field_help(s20, coating, "data.keywords") == (
+        "Filled from CAMS: Coating › bake, exposure, peb when not Yes, Track › softbake, peb, "
+        "water_rinse_and_spin_dryer, hardbake when not Yes, Track 2 › softbake, peb, "
+        "water_rinse_and_spin_dryer, hardbake when not Yes and 1 more")

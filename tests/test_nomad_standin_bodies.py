@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
-from tests.test_nomad_standin import JSON, auth, create_upload, entries_of, wait_done
+from tests.standin_http import JSON, auth, create_upload, entries_of, wait_done
 
 
 def multipart(boundary: str, parts: list[tuple[str, str | None, bytes]]) -> bytes:

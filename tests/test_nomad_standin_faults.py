@@ -8,7 +8,7 @@ import pytest
 import requests
 
 from tests.fixtures.nomad_server import good_upload_zip
-from tests.test_nomad_standin import auth, create_upload, wait_done
+from tests.standin_http import auth, create_upload, wait_done
 
 
 def test_status_fault_with_retry_after_applies_n_times(nomad_server):

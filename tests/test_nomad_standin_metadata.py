@@ -13,7 +13,7 @@ from tests.fixtures.nomad_server import (
     good_upload_zip,
     step_archive,
 )
-from tests.test_nomad_standin import auth, create_upload, entries_of, wait_done
+from tests.standin_http import auth, create_upload, entries_of, wait_done
 
 
 def edit(server, token, upload_id, body):

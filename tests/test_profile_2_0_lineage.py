@@ -9,29 +9,26 @@ from pathlib import Path
 
 import pytest
 
-from cams_module.cams2nomad.paths import get_value, parse_path
+from cams_module.api_collection import upload_file
+from cams_module.cams2nomad.engine import render
 from cams_module.cli.dispatch import main
-from cams_module.export import ExportError, export_process, step_reference
+from cams_module.export import ExportError, export_process, step_reference, write_zip
 from cams_module.official import main as official
-from cams_module.schema import load_schema_set, validate_archive
-from tests.test_profile_2_0 import CASES, PROCESS, document
+from cams_module.schema import validate_archive
+from tests import profile_2_0_cases as cases
+from tests.nomad_helpers import fast_client
+from tests.profile_2_0_cases import CASES, SP, at, document, every_type_document
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "task" / "demo" / "processes.json"
-SP = "schema_packages."
+SAMPLES = ROOT / "tests" / "data" / "process_documents"
 ROW_KEYS = {"step_position", "step_type", "field", "value", "where", "archive", "path", "unit"}
 
 
-def every_type_document() -> dict:
-    """One step of each of the 30 CAMS step types, in one process."""
-    steps = [{"id": 200 + i, "position": i + 1, "type": name, "name": f"{name} #{i + 1}",
-              "date": "2025-03-03T10:00:00+01:00", "operator": "a.bianchi", "fields": fields}
-             for i, (name, (fields, _)) in enumerate(sorted(CASES.items()))]
-    return {"process": dict(PROCESS), "steps": steps}
-
-
 def sample_documents() -> list[tuple[str, dict]]:
-    """The demo processes that export (Faulty-Demo holds a deliberate mistake) + 30 types."""
+    """Every sample document that exports: the demo's processes (Faulty-Demo holds a
+    deliberate mistake), tests/data/process_documents (faulty_* show how problems are
+    reported) and one step of each of the 30 types."""
     docs = []
     for doc in json.loads(DEMO.read_text(encoding="utf-8"))["processes"]:
         try:
@@ -40,16 +37,13 @@ def sample_documents() -> list[tuple[str, dict]]:
             assert doc["process"]["name"] == "Faulty-Demo"
             continue
         docs.append((doc["process"]["name"], doc))
+    for path in sorted(SAMPLES.glob("*.json")):
+        if not path.name.startswith("faulty_"):
+            docs.append((path.name, json.loads(path.read_text(encoding="utf-8"))))
     return docs + [("one step of each of the 30 types", every_type_document())]
 
 
-def at(archive: dict, path: str):
-    return get_value(archive, parse_path(path))
-
-
-@pytest.fixture(scope="module")
-def schemas():
-    return load_schema_set("fabrication-utilities-2.0")
+schemas = cases.schemas
 
 
 def test_share_of_cams_values_in_typed_quantities_per_sample_document(schemas):
@@ -66,14 +60,21 @@ def test_share_of_cams_values_in_typed_quantities_per_sample_document(schemas):
         assert len(rows) == values
         in_quantities = sum(r["where"] == "quantity" for r in rows)
         total, done = report.share_in_quantities(), report.share_in_quantities(done_only=True)
+        assert total == pytest.approx(in_quantities / len(rows))
         lines.append(f"{name}: {in_quantities} of {len(rows)} CAMS values in typed quantities "
                      f"({total:.1%}; {done:.1%} of the values of sub-steps that were done)")
-        # what stays in notes is listed, each with its reason
+        assert total >= 0.95, lines[-1]
+        # what stays in notes is listed, each with its reason, in the report the web panel
+        # shows; a value of a sub-step that was not done names the switch that says so
         kept = {(r["step_position"], r["field"]) for r in rows if r["where"] == "notes"}
-        listed = {(u.step_position, u.field): u.reason for u in report.unmapped}
-        assert kept == set(listed) and all(len(reason) > 20 for reason in listed.values())
-        assert done >= 0.95, lines[-1]
-        assert total >= 0.9, lines[-1]
+        listed = {(u.step_position, u.field): u for u in report.unmapped}
+        assert kept == set(listed) and all(len(u.reason) > 20 for u in listed.values())
+        assert all(u.reason.startswith("the CAMS step says ") for u in listed.values()
+                   if u.not_done)
+        panel = report.lineage()
+        assert panel["in_notes"] == len(kept) and all(n["reason"] for n in panel["notes"])
+        for u in listed.values():   # and the value is really in the notes of its archive
+            assert f"{u.field}: {render(u.value)}" in result.archives[u.file]["data"]["notes"]
         # a number that landed in a quantity carries the quantity's unit
         for row in rows:
             if row["where"] == "quantity" and isinstance(at(
@@ -115,7 +116,7 @@ def test_thickness_without_a_time_writes_no_rate_and_keeps_the_value():
 
 
 def test_track_becomes_the_2_0_steps_in_order_each_named_after_its_cams_step(schemas):
-    fields, _ = CASES["Track"]
+    fields = dict(CASES["Track"][0], hardbake="No", harbake_time=None, hardbake_temp=None)
     result = export_process(document("Track", fields, name="Lithography M1", position=5))
     files = [f for _, f in result.part_files]
     classes = [result.archives[f]["data"]["m_def"].rsplit(".", 1)[-1] for f in files]
@@ -139,11 +140,19 @@ def test_coating_bake_and_peb_become_baking_steps_only_when_done():
     assert [b["baking_steps"][0] for b in bakes] == [
         {"tag": "soft bake", "duration": 1.5, "baking_temperature": 115.0},
         {"tag": "PEB", "duration": 1.0, "baking_temperature": 110.0}]
-    result = export_process(document("Coating", CASES["Coating"][0]))   # peb: No
+    result = export_process(document("Coating", dict(CASES["Coating"][0], peb="No")))
     assert sum(result.archives[f]["data"]["m_def"].endswith(".Baking")
                for _, f in result.part_files) == 1
     not_done = {u.field for u in result.report.unmapped if u.not_done}
-    assert not_done == {"peb", "peb_time", "peb_temperature"}
+    assert not_done == {"peb_time", "peb_temperature"}
+    # the switch itself lands in the coating entry's keywords; the two values recorded for a
+    # bake that did not happen stay in notes and are warned about, naming the field
+    coating = result.archives[result.step_files[0][1]]["data"]
+    assert coating["keywords"] == "post-exposure bake: No"
+    row = next(r for r in result.report.fields if r["field"] == "peb")
+    assert (row["where"], row["path"]) == ("quantity", "data.keywords")
+    assert [w.split(": recorded")[0].rsplit("field ", 1)[1] for w in result.report.warnings] \
+        == ["'peb_temperature' = 110", "'peb_time' = '00:01:00'"]
 
 
 def test_cli_report_has_one_lineage_row_per_cams_field(tmp_path):
@@ -177,3 +186,25 @@ def test_the_editor_reads_edits_and_validates_an_exported_rate_entry(tmp_path, c
     capsys.readouterr()
     assert official(["set", str(rate), "data.inputs.depth_reference",
                      "../upload/archive/mainfile/missing.archive.json#data"]) != 0
+
+
+def test_switches_not_done_land_in_keywords_that_the_stand_in_and_the_editor_accept(
+        nomad_server, tmp_path, capsys):
+    doc = every_type_document()
+    result = export_process(doc)
+    sid = next(s["id"] for s in doc["steps"] if s["type"] == "Track 2")
+    track2 = dict(result.step_files)[sid]
+    assert result.archives[track2]["data"]["keywords"] == (
+        "post-exposure bake: No; rinse and dry: No")
+    path = write_zip(result, tmp_path / "every-type.zip")
+    with fast_client(nomad_server) as client:
+        done = upload_file(path, client=client, upload_name="every type")
+    assert done.process_status == "SUCCESS" and len(done.entries) == len(result.archives)
+    assert all(e.process_status == "SUCCESS" and not e.errors and not e.warnings
+               for e in done.entries), [(e.mainfile, e.errors, e.warnings) for e in done.entries]
+    archive = tmp_path / track2
+    archive.write_text(json.dumps(result.archives[track2]), encoding="utf-8")
+    assert official(["get", str(archive), "data.keywords"]) == 0
+    assert capsys.readouterr().out == "post-exposure bake: No; rinse and dry: No\n"
+    assert official(["set", str(archive), "data.keywords", "rinse and dry: No"]) == 0
+    assert official(["validate", str(archive)]) == 0

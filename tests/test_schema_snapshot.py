@@ -4,6 +4,7 @@ import json
 
 import pytest
 
+from cams_module.cams2nomad.units import unit_symbol
 from cams_module.schema import load_schema_set, schema_set_names
 from cams_module.schema.snapshot import SNAPSHOT_DIR, set_from_snapshot, snapshot_from_set
 
@@ -79,3 +80,15 @@ def test_every_type_string_has_a_kind(name):
     kinds = {q.kind for c in s.classes.values() for q in c.quantities.values()}
     assert "any" not in kinds
     assert {"str", "bool", "int", "float", "datetime", "enum", "reference"} <= kinds
+
+
+@pytest.mark.parametrize("name", SETS)
+def test_every_unit_has_the_symbol_the_editor_shows(name):
+    """The symbol table shipped with a snapshot is the unit parser's own symbols (schema/
+    itself holds no unit library), for every unit the set declares."""
+    schemas = load_schema_set(name)
+    declared = {q.unit for c in schemas.classes.values() for q in c.quantities.values()
+                if q.unit}
+    assert schemas.unit_symbols == {unit: unit_symbol(unit) for unit in declared}
+    assert schemas.unit_symbol("millibar") == "mbar" and schemas.unit_symbol(None) == ""
+    assert schemas.unit_symbol("furlong") == "furlong"  # not in the table: NOMAD's spelling

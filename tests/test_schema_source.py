@@ -42,6 +42,7 @@ def test_schemas_are_read_from_the_target_nomad(nomad_server, tmp_path):
     choice = schemas_for_profile(fast_client(nomad_server))
     assert choice.from_nomad and choice.source == f"NOMAD at {nomad_server.url}"
     assert set(profile_classes(load_profile())) <= set(choice.schemas.classes)
+    assert choice.schemas.unit_symbol("millibar") == "mbar"  # messages show symbols
     schema_requests = nomad_server.stats()["routes"]
     assert sum(n for route, n in schema_requests.items() if "/schemas/" in route) == len(
         profile_classes(load_profile()))

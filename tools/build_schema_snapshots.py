@@ -4,9 +4,10 @@ Reads the flat plugin catalogues (and, for NOMAD's own base sections such as
 ElementalComposition and for NOMAD's unit spelling, the JSON Schema answers) under
 ``/work/shared/nomad`` (override with ``--shared DIR``) and writes the project's compact
 snapshot format: facts only (class names, bases, quantities with type/unit/shape/enum,
-sub-sections, the unreachable flag). Kept: the process/step classes NOMAD serves a JSON
-Schema for, plus every class they reach through bases and sub-sections. Also rewrites the
-CI fixtures in tests/data/schema-jsonschema/ (our own to_jsonschema output, NOMAD-dressed).
+sub-sections, the unreachable flag, and each unit's symbol as the editor shows it). Kept:
+the process/step classes NOMAD serves a JSON Schema for, plus every class they reach
+through bases and sub-sections. Also rewrites the CI fixtures in
+tests/data/schema-jsonschema/ (our own to_jsonschema output, NOMAD-dressed).
 
     .venv/bin/python tools/build_schema_snapshots.py [--shared DIR] [--check]
 """
@@ -23,14 +24,19 @@ import pint
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from cams_module.cams2nomad.units import unit_symbol  # noqa: E402
 from cams_module.schema.jsonschema_io import (  # noqa: E402
     _parse_section,
     build_classes,
     from_jsonschema,
     m_def_of,
 )
-from cams_module.schema.model import Quantity, SchemaSet, SubSection  # noqa: E402
-from cams_module.schema.snapshot import SNAPSHOT_DIR, snapshot_from_set  # noqa: E402
+from cams_module.schema.model import ClassDef, Quantity, SchemaSet, SubSection  # noqa: E402
+from cams_module.schema.snapshot import (  # noqa: E402
+    SNAPSHOT_DIR,
+    load_schema_set,
+    snapshot_from_set,
+)
 
 SETS = {
     "fabrication-utilities-2.0": ("fabrication-utilities-2.0.0.catalogue.json",
@@ -137,8 +143,6 @@ def build_set(name: str, catalogue: dict, docs: dict[str, dict]) -> tuple[Schema
             quantities=quantities, subsections=subsections,
             unreachable=bool(c.get("unreachable")),
         )
-    from cams_module.schema.model import ClassDef
-
     all_classes = {m: ClassDef(m_def=m, **kw) for m, kw in classes.items()}
     all_classes.update({m: c for m, c in build_classes(nomad).items() if m not in all_classes})
 
@@ -166,7 +170,10 @@ def build_set(name: str, catalogue: dict, docs: dict[str, dict]) -> tuple[Schema
                      - keep)
     if missing:
         notes.append(f"sub-section classes without facts: {missing}")
-    schemas = SchemaSet(name, {m: all_classes[m] for m in sorted(keep)})
+    kept = {m: all_classes[m] for m in sorted(keep)}
+    symbols = {q.unit: unit_symbol(q.unit) for c in kept.values()
+               for q in c.quantities.values() if q.unit}
+    schemas = SchemaSet(name, kept, symbols)
     return schemas, notes + [f"meta: {meta.get('plugin')}"]
 
 
@@ -188,8 +195,6 @@ def nomad_style(node):
 
 def write_fixtures(check: bool) -> bool:
     """Write tests/data/schema-jsonschema/<set>--<m_def>.json; True when one changed."""
-    from cams_module.schema.snapshot import load_schema_set
-
     load_schema_set.cache_clear()
     changed = False
     for set_name, m_def in FIXTURE_CLASSES.items():

@@ -42,6 +42,11 @@ def uncertain_rows(profile: dict) -> list[tuple[str, str, str, str]]:
                 else:
                     source = f"`{source}`"
                 rows.append((type_name, source, entry["target"], entry.get("note", "")))
+        not_done = step_type.get("not_done_in")
+        if not_done and not_done.get("uncertain"):
+            switches = ", ".join(f"`{p['when']}`" for p in parts(step_type) if p.get("when"))
+            rows.append((type_name, f"switches {switches} when not Yes", not_done["target"],
+                         not_done.get("note", "")))
     return rows
 
 
@@ -136,8 +141,10 @@ def render(profile: dict) -> str:
             "process lists the steps in order (its `steps`) and names the calculations in its "
             "notes. Each entry's name says which CAMS step it comes from, e.g. "
             "`Lithography M1: soft bake (CAMS step 5, Track)`. An entry marked \"only when\" is "
-            "written only when that CAMS field says Yes; otherwise its values stay in the notes "
-            "of the first entry, with that reason. A calculation (DepositionRate, EtchingRate) "
+            "written only when that CAMS field says Yes; otherwise no entry is written, the "
+            "CAMS answer is named in the first entry's keywords (`not_done_in`) and the values "
+            "recorded for that sub-step stay in its notes, with that reason and a warning. "
+            "A calculation (DepositionRate, EtchingRate) "
             "refers to its step and is written only when all its CAMS values are given; NOMAD "
             "computes the rate.",
             "",
@@ -146,6 +153,17 @@ def render(profile: dict) -> str:
         ]
         for type_name, listed, note in splits:
             lines.append(f"| {_cell(type_name)} | {listed} | {_cell(note)} |")
+    judgements = profile.get("judgements") or []
+    if judgements:
+        lines += [
+            "",
+            "## Judgements: what no 2.0 quantity can hold truthfully",
+            "",
+            "| about | judgement |",
+            "|---|---|",
+        ]
+        for one in judgements:
+            lines.append(f"| {_cell(one['about'])} | {_cell(one['judgement'])} |")
     kept = kept_rows(profile)
     if kept:
         lines += [

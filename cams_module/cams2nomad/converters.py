@@ -98,13 +98,14 @@ def to_number(value: Any, target: TargetLike, unit: str | None = None, fmt: str 
         number = units.parse_number(value)
     except units.UnitError as exc:
         raise ConversionError(exc.message, _number_expected(unit)) from None
-    if target.unit and unit:
-        try:
+    if target.unit and unit and unit != target.unit:
+        try:  # the converted number is clean already
             number = convert_quantity(number, unit, target.unit)
         except Exception as exc:  # pint dimensionality errors: a profile bug caught at load
             raise ConversionError(f"cannot convert {unit} into {target.unit}",
                                   _number_expected(unit)) from exc
-    number = clean_float(number)
+    else:
+        number = clean_float(number)
     if not math.isfinite(number):
         raise ConversionError(f"{value!r} is too large", _number_expected(unit))
     return number
@@ -187,6 +188,7 @@ def to_duration(value: Any, target: TargetLike, unit: str | None = None, fmt: st
 # ------------------------------------------------------------------------- yes/no
 _YES = {"yes", "true"}
 _NO = {"no", "false"}
+_YES_NO = _YES | _NO
 
 
 def to_yes_no(value: Any, target: TargetLike, unit: str | None = None, fmt: str | None = None):
@@ -194,23 +196,25 @@ def to_yes_no(value: Any, target: TargetLike, unit: str | None = None, fmt: str 
 
     For an enum target a value that already is one of its values passes unchanged.
     """
-    enum = list(target.enum or [])
-    if type_kind(target.type) == "enum" and isinstance(value, str) and value in enum:
+    is_enum = type_kind(target.type) == "enum"
+    if is_enum and isinstance(value, str) and value in (target.enum or ()):
         return value
     if isinstance(value, bool):
         answer = value
-    elif isinstance(value, str) and value.strip().lower() in _YES | _NO:
+    elif isinstance(value, str) and value.strip().lower() in _YES_NO:
         answer = value.strip().lower() in _YES
     else:
+        enum = list(target.enum or [])
         allowed = "Yes or No" + (f" (or one of {enum})" if enum else "")
         raise ConversionError(f"{value!r} is not Yes or No", allowed)
-    if type_kind(target.type) != "enum":
+    if not is_enum:
         return answer
     wanted = "yes" if answer else "no"
-    for option in enum:
+    for option in target.enum or ():
         if option.lower() == wanted:
             return option
-    raise ConversionError(f"the target has no {wanted!r} value", f"one of {enum}")
+    raise ConversionError(f"the target has no {wanted!r} value",
+                          f"one of {list(target.enum or [])}")
 
 
 # --------------------------------------------------------------------------- enum

@@ -65,23 +65,28 @@ def _apply(m_def: str, plan: PartPlan, document: dict, fields: dict) -> Mapped:
             continue
         key = step.key
         value = (document if step.from_document else fields).get(key)
-        if value is None or (value.__class__ is str and not value.strip()) or (
-                value.__class__ is not str and is_blank(value)):
+        if value.__class__ is str:
+            text = value.strip()
+        elif value is None or is_blank(value):
+            text = ""
+        else:
+            text = None  # a value that is not text
+        if text == "":
             if step.entry.required:
                 out.problems.append(FieldProblem(key, value, "a value is required here"))
             continue
         try:
-            converted = value if step.text and value.__class__ is str else step.run(value)
+            converted = value if text is not None and step.text else step.run(value)
         except ConversionError as exc:
             out.problems.append(
                 FieldProblem(key, value, f"{exc.message}; expected {exc.expected}")
             )
             continue
-        entry = step.entry
-        if step.flat_name is not None:
-            data[step.flat_name] = converted
+        if step.parents:
+            step.put(data, converted)
         else:
-            set_value(data, entry.path, converted)
+            data[step.leaf] = converted
+        entry = step.entry
         origins[entry.target] = (key, value)
         written[entry.target] = entry
         if entry.uncertain:
@@ -135,6 +140,10 @@ class MappedStep:
     not_done: set[str] = field(default_factory=set)  # kept: their sub-step's switch says No
     positions: list[int] = field(default_factory=list)  # each written part's index in all_parts
     slots: list[bool] = field(default_factory=list, repr=False)  # its targets have an index
+    #: switches whose "not done" answer the first entry records (CAMS field -> that entry)
+    switches: dict[str, Entry] = field(default_factory=dict)
+    #: values recorded for a sub-step whose switch says it was not done: (field, value, switch)
+    recorded_off: list[tuple[str, Any, str]] = field(default_factory=list)
 
 
 NO_ENTRY = "no entry of the profile takes this CAMS field"
@@ -152,12 +161,17 @@ def map_step(step_type: StepType, document: dict, ignore: frozenset[str]) -> Map
     out = MappedStep(parts=[], all_parts=step_type.parts)
     taken: set[str] = set()
     skipped: dict[str, str] = {}
+    off: list[Part] = []  # sub-steps not written because their switch is not Yes
+    switch_of: dict[str, str] = {}  # a value of such a sub-step -> its switch
     for i, (part, part_plan) in enumerate(zip(step_type.parts, plan.parts, strict=True)):
         if part.when is not None and not _switch_on(part, fields):
             reason = (f"the CAMS step says {part.when}: {render(fields.get(part.when))}, so no "
                       f"NOMAD {part.label or 'step'} is written for it")
             skipped.update({f: reason for f in part_plan.fields})
             out.not_done |= part_plan.fields
+            switch_of.update({f: part.when for f in part_plan.fields if f != part.when})
+            if not is_blank(fields.get(part.when)):
+                off.append(part)
             continue
         mapped = _apply(part.m_def, part_plan, document, fields)
         if mapped.problems:
@@ -178,6 +192,9 @@ def map_step(step_type: StepType, document: dict, ignore: frozenset[str]) -> Map
         out.parts.append((part, mapped))
         out.positions.append(i)
         out.slots.append(part_plan.may_leave_slots)
+    if step_type.not_done_in is not None and off and out.parts:
+        _record_switches(out, step_type.not_done_in, off, fields)
+        taken |= set(out.switches)
     reasons = plan.reasons
     sources = plan.sources
     kept = [(k, v) for k, v in document.items()
@@ -192,10 +209,34 @@ def map_step(step_type: StepType, document: dict, ignore: frozenset[str]) -> Map
                 f"{k!r} is not a field of the CAMS step type {step_type.name!r}")
         out.kept.append((k, v, reason))
     out.not_done = {k for k, _ in kept} & out.not_done
+    out.recorded_off = [(k, v, switch_of[k]) for k, v in kept
+                        if k in switch_of and not _is_zero(v)]
     for (_, mapped), slots in zip(out.parts, out.slots, strict=True):
         if slots:  # only targets with an index > 0 can leave empty list slots
             drop_empty_slots(mapped.data)
     return out
+
+
+def _record_switches(out: MappedStep, entry: Entry, off: list[Part], fields: dict) -> None:
+    """Name each sub-step that was not done, with the CAMS answer, in ``entry`` of the first
+    NOMAD entry: ``post-exposure bake: No; hard bake: No``."""
+    main = out.parts[0][1]
+    text = "; ".join(f"{p.label or p.when}: {render(fields[p.when])}" for p in off)
+    set_value(main.data, entry.path, text)
+    main.origins[entry.target] = (off[0].when, fields[off[0].when])
+    main.entries[entry.target] = entry
+    if entry.uncertain:
+        main.uncertain.append(entry)
+    out.switches = {p.when: entry for p in off if p.when}
+
+
+def _is_zero(value: Any) -> bool:
+    """0, "0", "00:00:00": what a CAMS form holds for a time or temperature nobody entered."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int | float):
+        return value == 0
+    return isinstance(value, str) and "0" in value and not value.strip().strip("0:.,")
 
 
 def _switch_on(part: Part, fields: dict) -> bool:

@@ -18,7 +18,7 @@ from cams_module.cams2nomad.profile import Entry, Part, StepType
 _MAX_REMEMBERED = 512  # profiles built per call (e.g. with a NOMAD's schemas) come and go
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class EntryPlan:
     """One entry that reads a value: from where, how it is converted, where it goes."""
 
@@ -26,8 +26,22 @@ class EntryPlan:
     key: str | None  # the document key or CAMS field read
     from_document: bool  # the step/process document itself (else its "fields")
     run: Callable[[Any], Any]  # the entry's converter, bound to its target
-    flat_name: str | None  # the key in ``data`` when the target is a plain top-level name
+    parents: tuple[tuple[str, int | None], ...]  # the sections on the way: (name, list index)
+    leaf: str  # the quantity's name in the last of them (``data`` itself when no parents)
     text: bool  # the "text" converter: a text value is written as it is
+
+    def put(self, data: dict, value: Any) -> None:
+        """``paths.set_value`` at the entry's target, with the path worked out once."""
+        node = data
+        for name, index in self.parents:
+            if index is None:
+                node = node.setdefault(name, {})
+            else:
+                items = node.setdefault(name, [])
+                while len(items) <= index:
+                    items.append({})
+                node = items[index]
+        node[self.leaf] = value
 
 
 @dataclass(frozen=True)
@@ -41,6 +55,7 @@ class PartPlan:
     may_leave_slots: bool  # a target has an index > 0 (or a constant is a list or object):
     # empty list slots may need removing
     fields: frozenset[str] = frozenset()  # CAMS fields the part takes (its switch included)
+    references: tuple[Entry, ...] = ()  # entries referring to another entry of the step
 
 
 @dataclass(frozen=True)
@@ -86,12 +101,11 @@ def _build_entries(entries: tuple[Entry, ...]) -> PartPlan:
         if entry.has_constant:
             order.append((True, entry))
         elif entry.refers_to is None:  # references are resolved once archives have names
-            flat = entry.path[0].name if len(entry.path) == 1 and entry.path[0].index is None \
-                else None
             from_document = entry.source is not None
             order.append((False, EntryPlan(
                 entry, entry.source if from_document else entry.field, from_document,
-                _runner(entry), flat, entry.values is None and entry.convert == "text")))
+                _runner(entry), tuple((seg.name, seg.index) for seg in entry.path[:-1]),
+                entry.path[-1].name, entry.values is None and entry.convert == "text")))
     slots = any(s.index for e in entries for s in e.path) or any(
         isinstance(e.constant, list | dict) for e in entries if e.has_constant)
     return PartPlan(
@@ -99,7 +113,8 @@ def _build_entries(entries: tuple[Entry, ...]) -> PartPlan:
         needed=frozenset(e.field for e in entries if e.field),
         sources=frozenset(e.source for e in entries if e.source is not None),
         taken=frozenset(e.field for e in entries if e.field is not None),
-        may_leave_slots=slots)
+        may_leave_slots=slots,
+        references=tuple(e for e in entries if e.refers_to is not None))
 
 
 def entries_plan(entries: tuple[Entry, ...]) -> PartPlan:

@@ -19,6 +19,7 @@ from cams_module.cams2nomad.profile_check import (
     check_class,
     check_duplicates,
     check_section,
+    not_done_entry,
     parse_parts,
     raw_list,
     section_entries,
@@ -34,7 +35,7 @@ DEFAULT_PROFILE = "fabrication-utilities-2.0"
 
 _TOP_KEYS = {
     "profile", "schema_set", "target_plugin", "process", "step", "step_types",
-    "description", "note",
+    "description", "note", "judgements",
 }
 class ProfileError(ValueError):
     """A profile that does not fit its schema set; ``problems`` lists every mistake."""
@@ -109,6 +110,10 @@ def profile_from_dict(doc: dict, name: str | None = None, schemas: Any = None) -
     for key in sorted(set(doc) - _TOP_KEYS):
         allowed = ", ".join(sorted(_TOP_KEYS))
         problems.append(f"unknown top-level key {key!r} (allowed: {allowed})")
+    judgements = doc.get("judgements", [])
+    if not isinstance(judgements, list) or not all(
+            isinstance(j, dict) and set(j) == {"about", "judgement"} for j in judgements):
+        problems.append("\"judgements\" must be a list of {\"about\", \"judgement\"} objects")
     if doc.get("profile") != name:
         problems.append(f"\"profile\" is {doc.get('profile')!r} but the file is named {name!r}")
     if schemas is None:
@@ -160,7 +165,8 @@ def profile_from_dict(doc: dict, name: str | None = None, schemas: Any = None) -
             (p.entries[: len(raw_list(step))] for p in parts if p.kind == "step"), ())
         step_types[type_name] = StepType(
             type_name, parts[0].m_def, every, raw.get("note"), parts,
-            tuple((str(k), str(v)) for k, v in kept.items()))
+            tuple((str(k), str(v)) for k, v in kept.items()),
+            not_done_entry(schemas, raw, parts, where, problems))
     check_duplicates(process_entries, "process", problems)
     if problems:
         raise ProfileError(name, problems)

@@ -23,6 +23,7 @@ _ENTRY_KEYS = {
 }
 _SECTION_KEYS = {
     "m_def", "quantities", "note", "description", "steps_quantity", "entries", "kept_in_notes",
+    "not_done_in",
 }
 _PART_KEYS = {"part", "m_def", "kind", "when", "quantities", "note"}
 PART_KINDS = ("step", "calculation")
@@ -91,6 +92,31 @@ def parse_parts(schemas: Any, raw: dict, step: dict, where: str, problems: list[
                                 f"{e.target!r} must be the index of a step entry and the target "
                                 "a reference")
     return tuple(parts)
+
+
+def not_done_entry(schemas: Any, raw: dict, parts: tuple, where: str,
+                   problems: list[str]) -> Entry | None:
+    """The step type's "not_done_in": a text quantity of its first entry, written by no other
+    entry, that names the sub-steps whose switch is not Yes (None when not given)."""
+    spec = raw.get("not_done_in")
+    if spec is None:
+        return None
+    label = f"{where}, \"not_done_in\""
+    if not isinstance(spec, dict) or set(spec) - {"target", "uncertain", "note"}:
+        problems.append(f"{label}: must be an object with \"target\" (and \"uncertain\", "
+                        "\"note\")")
+        return None
+    if not any(p.when for p in parts):
+        problems.append(f"{label}: the step type has no entry with a \"when\" switch")
+        return None
+    entry = _entry(schemas, parts[0].m_def, dict(spec, field=None), "field", label, problems)
+    if entry is None:
+        return None
+    if type_kind(entry.quantity.type) != "str":
+        problems.append(f"{label}: {entry.target!r} must be a text quantity")
+        return None
+    check_duplicates(parts[0].entries + (entry,), label, problems)
+    return entry
 
 
 def check_section(section: Any, where: str, problems: list[str]) -> None:

@@ -67,6 +67,9 @@ class StepType:
     note: str | None = None
     parts: tuple[Part, ...] = ()  # the NOMAD entries, in process order (one for most types)
     kept_in_notes: tuple[tuple[str, str], ...] = ()  # (CAMS field, why no quantity holds it)
+    #: the text quantity of the first entry that names each sub-step whose switch is not Yes,
+    #: with the CAMS answer ("post-exposure bake: No"); None: such switches stay in notes
+    not_done_in: Entry | None = None
 
     @property
     def fields(self) -> set[str]:

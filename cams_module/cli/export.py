@@ -21,7 +21,7 @@ from cams_module.cams2nomad.profile import (
     profile_classes,
 )
 from cams_module.cli.documents import DocumentChoiceError, describe, documents_in, pick
-from cams_module.export import ExportError, export_process, write_zip
+from cams_module.export import BatchWriteError, ExportError, ZipBatch, export_process, write_zip
 from cams_module.export.names import slug
 from cams_module.export.validation import guess_schema_set, validate_upload
 from cams_module.nomad.client import NomadClient
@@ -50,7 +50,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--process", metavar="NAME", help="of a file of several processes, "
                    "export the one with this name, id or number (1 = first)")
     p.add_argument("--profile", help="mapping profile (default: fabrication-utilities-2.0)")
-    p.add_argument("--report", metavar="REPORT.json", help="also write the export report")
+    p.add_argument("--report", metavar="REPORT.json", help="also write the export report "
+                   "(for a folder export: one file with every process's report)")
     p.add_argument("--nomad", action="store_true",
                    help="judge by the schemas of the NOMAD in NOMAD_URL (NOMAD 2.x); the "
                    "shipped snapshot when it cannot be asked")
@@ -96,12 +97,53 @@ def _export(args: argparse.Namespace) -> int:
               "pass --process NAME (or its number) to export one, or -o FOLDER (an "
               "existing folder) to export each as FOLDER/<name>.zip", file=sys.stderr)
         return EXIT_INPUT
-    codes = []
-    for document in documents:
-        print(f"process {_process_name(document)}:", file=sys.stderr)
-        codes.append(_export_one(
-            document, out / f"{slug(_process_name(document), 'process')}.zip", args))
+    # One batch: each zip is made durable in the background while the next process is
+    # mapped; a zip is reported written only once the batch has it (and its folder) on disk.
+    codes, queued, failures, taken = [], [], [], set()
+    with ZipBatch() as batch:
+        for document in documents:
+            name = _process_name(document)
+            print(f"process {name}:", file=sys.stderr)
+            target = out / _zip_name(slug(name, "process"), taken)
+            code, result = _export_result(document, target, args)
+            if result is not None:
+                try:
+                    batch.add(result, target, str(name))
+                    queued.append((name, target, _Written(result, args)))
+                except ValueError as exc:  # a value JSON cannot hold; nothing queued
+                    print(str(exc), file=sys.stderr)
+                    code = EXIT_INPUT
+            codes.append(code)
+        try:
+            batch.finish()
+        except BatchWriteError as err:
+            failures = err.failures
+    reports = []
+    for name, target, written in queued:
+        failed = [f for f in failures if f.covers(target)]
+        if failed:
+            print(f"process {name}: {failed[0].error}", file=sys.stderr)
+            codes.append(EXIT_INPUT)
+        else:
+            written.say(target, None, f"process {name}: ")
+            reports.append({"process": name, "zip": str(target), "report": written.data})
+    if args.report:
+        Path(args.report).write_text(_json({"processes": reports}), encoding="utf-8")
     return max(codes)
+
+
+def _zip_name(stem: str, taken: set[str]) -> str:
+    """`stem.zip`, or `stem-2.zip`, `stem-3.zip`… when processes of one file share a name."""
+    name, number = f"{stem}.zip", 1
+    while name in taken:
+        number += 1
+        name = f"{stem}-{number}.zip"
+    taken.add(name)
+    return name
+
+
+def _json(data: Any) -> str:
+    return json.dumps(data, indent=2, sort_keys=True, default=str) + "\n"
 
 
 def _process_name(document: Any) -> Any:
@@ -111,13 +153,42 @@ def _process_name(document: Any) -> Any:
 
 def _export_one(document: Any, out: Path, args: argparse.Namespace) -> int:
     """Export one process document to `out`; print what was written or every problem."""
+    code, result = _export_result(document, out, args)
+    if result is None:
+        return code
+    try:
+        write_zip(result, out)
+    except (OSError, ValueError) as exc:  # ZipWriteError (full disk, no permission; nothing
+        print(str(exc), file=sys.stderr)  # left behind) or a value JSON cannot hold
+        return EXIT_INPUT
+    _Written(result, args).say(out, args.report)
+    return EXIT_OK
+
+
+class _Written:
+    """What is said (and the --report written) once an export's zip is on disk; keeps the
+    report, not the archives."""
+
+    def __init__(self, result: Any, args: argparse.Namespace):
+        self.summary = "\n".join(result.report.summary_lines())
+        self.data = result.report.to_dict() if args.report else None
+
+    def say(self, out: Path, report: str | None, prefix: str = "") -> None:
+        """Print what was written; write the data to `report` when one is named."""
+        if report and self.data is not None:
+            Path(report).write_text(_json(self.data), encoding="utf-8")
+        print(f"{prefix}wrote {out}: {self.summary}")
+
+
+def _export_result(document: Any, out: Path, args: argparse.Namespace) -> tuple[int, Any]:
+    """(EXIT_OK, the ExportResult) or (exit code, None) with every problem printed."""
     try:
         profile = args.profile or _default()
         embedded = schema_mode(args.schema) == "embedded"
         if embedded and args.nomad:
             print("--nomad judges by the NOMAD's plugin; an embedded schema needs none",
                   file=sys.stderr)
-            return EXIT_INPUT
+            return EXIT_INPUT, None
         schemas = _nomad_schemas(profile) if args.nomad else None
         result = export_process(document, profile=profile, schemas=schemas)
         if embedded:
@@ -127,28 +198,17 @@ def _export_one(document: Any, out: Path, args: argparse.Namespace) -> int:
         for problem in err.problems:
             print(str(problem), file=sys.stderr)
         print(f"{len(err.problems)} problem(s); nothing written", file=sys.stderr)
-        return EXIT_INPUT
+        return EXIT_INPUT, None
     except (KeyError, ProfileError, ValueError) as exc:  # ValueError: CAMS_NOMAD_SCHEMA
         print(exc.args[0] if isinstance(exc, KeyError) else str(exc), file=sys.stderr)
-        return EXIT_INPUT
+        return EXIT_INPUT, None
     except NomadError as exc:  # --nomad without a usable configuration
         print(f"{exc} {exc.hint or ''}".strip(), file=sys.stderr)
-        return EXIT_INPUT
+        return EXIT_INPUT, None
     if not out.parent.is_dir():
         print(f"output folder {out.parent} does not exist", file=sys.stderr)
-        return EXIT_INPUT
-    try:
-        write_zip(result, out)
-    except OSError as exc:  # ZipWriteError: full disk, no permission; nothing left behind
-        print(str(exc), file=sys.stderr)
-        return EXIT_INPUT
-    if args.report:
-        Path(args.report).write_text(
-            json.dumps(result.report.to_dict(), indent=2, sort_keys=True, default=str) + "\n",
-            encoding="utf-8",
-        )
-    print(f"wrote {out}: " + "\n".join(result.report.summary_lines()))
-    return EXIT_OK
+        return EXIT_INPUT, None
+    return EXIT_OK, result
 
 
 def _nomad_schemas(profile: str):

@@ -6,10 +6,14 @@
 Builds the CAMS task from `task/` into `var/cams-task` when it is missing or older than
 its sources, or when its processes point to uploads of an earlier stand-in (the stand-in
 keeps nothing between runs). Starts the local NOMAD stand-in (its own process; a generated
-NOMAD account handed over in a 0600 users file and, to CAMS, through the environment),
-starts the jam.py server on 127.0.0.1 without the Werkzeug debugger (with
-`--web-workers N`: gunicorn with N web processes) and one NOMAD worker process
-(`cams-nomad worker`, which runs the uploads), prints the CAMS address, the demo users
+NOMAD account handed over in a 0600 users file and, to CAMS, through the environment;
+each demo user also gets a stand-in NOMAD account of the same login and password, whose
+token they can link on "My NOMAD account"), makes the key that encrypts linked tokens once
+(`nomad-account.key`, mode 0600, in the task folder: it stays with the database whose
+tokens it encrypts) and hands its path to CAMS and the worker, starts the jam.py server
+on 127.0.0.1 without the Werkzeug debugger (with `--web-workers N`: gunicorn with N web
+processes) and one NOMAD worker process (`cams-nomad worker`, which runs the uploads),
+prints the CAMS address, the demo users
 and the stand-in address, and stops them all on Ctrl-C.
 
 With `--nomad-url` no stand-in is started: CAMS talks to that NOMAD with the
@@ -40,29 +44,59 @@ from cams_module.demo.task import (
     demo_users,
     recorded_uploads,
 )
+from cams_module.lims.accounts import KEY_ENV, KEY_FILE_ENV, new_key
 
 STANDIN_USER = "cams-demo"
+KEY_FILE = "nomad-account.key"
 WORKER_READY = re.compile(r"CAMS NOMAD worker ready \((queue [^,]+)")
 # Settings meant for a real NOMAD: never handed to CAMS when it talks to the stand-in.
 REAL_NOMAD_ONLY = ("NOMAD_TOKEN", "NOMAD_CONFIG", "NOMAD_USERNAME", "NOMAD_PASSWORD")
 
 
-def write_users_file(folder: Path, username: str, password: str) -> Path:
-    """The stand-in's users file, readable by this user only (0600)."""
-    path = folder / "nomad-users.json"
+def _private_file(path: Path, text: str) -> None:
+    """Write a new file readable by this user only (0600); FileExistsError if it exists."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        json.dump({username: password}, handle)
+        handle.write(text)
+
+
+def write_users_file(folder: Path, username: str, password: str,
+                     people: dict[str, str] | None = None) -> Path:
+    """The stand-in's users file (0600): the facility's account first, then `people`
+    (login: password), the demo users' own NOMAD accounts."""
+    path = folder / "nomad-users.json"
+    _private_file(path, json.dumps({username: password, **(people or {})}))
     return path
 
 
-def start_standin(secrets_dir: Path, processing_delay: float) -> tuple[Service, dict[str, str]]:
-    """Start the local NOMAD stand-in with a fresh account; return it and CAMS's NOMAD env.
+def demo_key_file(task_dir: Path) -> Path:
+    """The key file for linked NOMAD tokens in `task_dir`, made once (0600) and then kept;
+    a rebuilt task (a new database) gets a new one."""
+    path = task_dir / KEY_FILE
+    try:
+        _private_file(path, new_key() + "\n")
+    except FileExistsError:
+        pass
+    return path
+
+
+def key_env(task_dir: Path) -> dict[str, str]:
+    """CAMS's setting for the key of linked tokens: the demo's key file, unless the
+    environment already names a key."""
+    if os.environ.get(KEY_ENV) or os.environ.get(KEY_FILE_ENV):
+        return {}
+    return {KEY_FILE_ENV: str(demo_key_file(task_dir))}
+
+
+def start_standin(secrets_dir: Path, processing_delay: float,
+                  people: dict[str, str]) -> tuple[Service, dict[str, str]]:
+    """Start the local NOMAD stand-in with a fresh facility account and the demo users'
+    accounts (`people`: login: password); return it and CAMS's NOMAD env.
 
     Its users file and upload files live in `secrets_dir`, which the launcher removes.
     """
     password = secrets.token_urlsafe(18)
-    users = write_users_file(secrets_dir, STANDIN_USER, password)
+    users = write_users_file(secrets_dir, STANDIN_USER, password, people)
     service = start_service(
         "nomad",
         [sys.executable, "-m", "cams_module.standin", "--port", "0",
@@ -111,6 +145,10 @@ def banner(cams_url: str, users: dict[str, dict], nomad_url: str, standin: bool)
     lines.append("Demo users (login, password, role):")
     for login, info in users.items():
         lines.append(f"  {login:<{width}}  {info.get('password', '')}  {info.get('role', '')}")
+    if standin:
+        lines.append("Each demo user has a stand-in NOMAD account of the same login and "
+                     f"password: make its token at {gui_url(nomad_url)}user/token and save it "
+                     "on CAMS's 'My NOMAD account' page.")
     lines += ["Press Ctrl-C to stop.", ""]
     return "\n".join(lines)
 
@@ -166,14 +204,19 @@ def main(argv: list[str] | None = None) -> int:
         signal.signal(signum, lambda *_: stop.set())
 
     services: list[Service] = []
+    users = demo_users(task_dir)
     with tempfile.TemporaryDirectory(prefix="cams-demo-") as secrets_dir:
         try:
             if args.nomad_url:
                 nomad_env = nomad_env_for_real_server(args.nomad_url)
             else:
-                standin, nomad_env = start_standin(Path(secrets_dir), args.processing_delay)
+                people = {login: info["password"] for login, info in users.items()
+                          if login != STANDIN_USER and info.get("password")}
+                standin, nomad_env = start_standin(Path(secrets_dir), args.processing_delay,
+                                                   people)
                 services.append(standin)
-            env = child_env(nomad_env, drop=() if args.nomad_url else REAL_NOMAD_ONLY)
+            env = child_env({**nomad_env, **key_env(task_dir)},
+                            drop=() if args.nomad_url else REAL_NOMAD_ONLY)
             cams = start_service("cams", web_command(task_dir, args), env=env, cwd=str(REPO))
             services.append(cams)
             services.append(start_service(
@@ -181,7 +224,7 @@ def main(argv: list[str] | None = None) -> int:
                            str(task_dir), "--workers", str(max(1, args.workers))],
                 env=env, cwd=str(REPO), ready_line=WORKER_READY))
             warm_up(cams.url)
-            print(banner(cams.url, demo_users(task_dir), nomad_env["NOMAD_URL"],
+            print(banner(cams.url, users, nomad_env["NOMAD_URL"],
                          standin=not args.nomad_url), flush=True)
             while not stop.wait(0.5):
                 dead = [s for s in services if not s.running()]

@@ -34,6 +34,10 @@ def _sources(schema_set: str) -> dict[tuple[str, str], tuple[str, ...]]:
         for step_type in profile.step_types.values():
             for entry in step_type.entries:
                 _add(found, step_type.m_def, step_type.name, entry)
+            if step_type.not_done_in is not None:  # the answers of switches that are not Yes
+                switches = ", ".join(p.when for p in step_type.parts if p.when)
+                found[(step_type.m_def, _key(step_type.not_done_in.target))].append(
+                    f"{step_type.name} › {switches} when not Yes")
     return {key: tuple(dict.fromkeys(texts)) for key, texts in found.items()}
 
 

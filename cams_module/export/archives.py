@@ -8,10 +8,11 @@ problem found there (a profile bug) is an ExportError too. Nothing is written by
 
 from __future__ import annotations
 
+import gc
 from dataclasses import dataclass, field
 from typing import Any
 
-from cams_module.cams2nomad.engine import FieldProblem, MappedStep, map_section, map_step
+from cams_module.cams2nomad.engine import FieldProblem, MappedStep, map_section, map_step, render
 from cams_module.cams2nomad.profile import DEFAULT_PROFILE, Profile, load_profile
 from cams_module.export.errors import ExportError, InputProblem
 from cams_module.export.lineage import (
@@ -50,6 +51,19 @@ def export_process(
     ``schemas`` replaces the profile's shipped schema set (e.g. one fetched from NOMAD).
     Raises ExportError listing every problem; returns an ExportResult otherwise.
     """
+    # The mapping makes many short-lived containers and no reference cycles: the cyclic
+    # collector would only rescan the loaded profiles and schemas, so it pauses meanwhile.
+    paused = gc.isenabled()
+    if paused:
+        gc.disable()
+    try:
+        return _export(document, profile, schemas)
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _export(document: Any, profile: str | Profile, schemas: Any) -> ExportResult:
     prof = profile if isinstance(profile, Profile) else load_profile(profile, schemas)
     problems: list[InputProblem] = []
     process, steps = _shape(document, problems)
@@ -135,6 +149,14 @@ def export_process(
             report.warnings.append(
                 f"step {step['position']} (id {step['id']!r}, type {step['type']!r}) has no date"
             )
+    for step, mapped in mapped_steps:
+        answers = step.get("fields") or {}
+        for key, value, switch in mapped.recorded_off:
+            report.warnings.append(
+                f"process {pid!r}{f' ({pname})' if pname else ''}, step {step['position']} "
+                f"(id {step['id']!r}, type {step['type']!r}), field {key!r} = {value!r}: "
+                f"recorded although {switch} is {render(answers.get(switch))}; kept in the "
+                "step's notes, no NOMAD step is written for it (check the CAMS step)")
     report.files = len(archives)
 
     _validate(archives, prof, pid, pname, owners, origins)

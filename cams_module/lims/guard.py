@@ -6,9 +6,10 @@ may not make (`rights.RIGHTS`): editing, inserting or deleting steps of a proces
 the STORED owner, changing the owner (its own right, logged in the upload log with the
 old and new owner), steps that belong to another process, ids that are not ids. The
 NOMAD fields of processes and steps are never written by a client: on insert they get
-their empty values, on update they are left out of the UPDATE, so a worker's write-back
-that lands while the user edits is never overwritten; values a client sent for them are
-dropped and logged.
+their empty values, on update they are left out of the UPDATE (jam.py 5: the delta's
+`update_sql`; jam.py 7: the delta marks them read-only, which its UPDATE skips), so a
+worker's write-back that lands while the user saves is never overwritten; values a client
+sent for them are dropped and logged.
 """
 
 from __future__ import annotations
@@ -89,7 +90,7 @@ def _drop_sent(row: Any, fields: tuple[str, ...], stored: dict | None, where: st
             planted.append(name)
         if stored is None:
             field.data = str(NomadStatus.NOT_UPLOADED) if name == "nomad_status" else None
-        else:  # jam.py 7 writes every field of the row (no update_sql hook): the stored one
+        else:  # the stored value (left out of the UPDATE anyway)
             field.data = before
     if planted:
         log.warning("%s: values sent by %s for %s dropped (NOMAD fields are written only "
@@ -98,7 +99,19 @@ def _drop_sent(row: Any, fields: tuple[str, ...], stored: dict | None, where: st
 
 
 def _write_only_users_fields(dataset: Any, skip: set[str]) -> None:
-    """Make jam.py's UPDATE of `dataset`'s modified rows leave out the fields in `skip`."""
+    """Make jam.py's UPDATE of `dataset`'s modified rows leave out the fields in `skip`:
+    jam.py 5 asks the delta for its `update_sql`; jam.py 7 writes every field whose
+    `restrictions` (asked of the delta's `field_def_restrictions`) are not read-only."""
+    skip_defs = {id(f.field_def) for f in dataset.fields
+                 if f.field_name in skip and getattr(f, "field_def", None) is not None}
+    own_restrictions = getattr(dataset, "field_def_restrictions", None)
+
+    def field_def_restrictions(field_def: Any, role_id: Any) -> tuple[bool, bool]:
+        prohibited, read_only = own_restrictions(field_def, role_id)
+        return prohibited, read_only or id(field_def) in skip_defs
+
+    if own_restrictions is not None:
+        dataset.field_def_restrictions = field_def_restrictions
 
     def update_sql(db_module: Any) -> tuple[str, list]:
         pk = dataset._primary_key_field

@@ -62,6 +62,7 @@ def schemas_from_nomad(client: Any, schema_set: str, classes: Iterable[str]) -> 
         reason = f"NOMAD {_version(client) or ''} serves no JSON Schemas (needs NOMAD 2.x)"
         return SchemaChoice(snapshot, f"shipped snapshot {snapshot.name} ({reason})", False)
     schemas = SchemaSet.from_jsonschema(f"NOMAD at {url}", docs)
+    schemas.unit_symbols = {**snapshot.unit_symbols, **schemas.unit_symbols}  # for messages
     with _lock:
         _cache[key] = (time.monotonic(), schemas)
     return SchemaChoice(schemas, f"NOMAD at {url}", True)

@@ -103,14 +103,23 @@ class ClassDef:
 class SchemaSet:
     """A named, immutable set of section classes (``m_def`` -> ClassDef)."""
 
-    def __init__(self, name: str, classes: dict[str, ClassDef]):
+    def __init__(self, name: str, classes: dict[str, ClassDef],
+                 unit_symbols: dict[str, str] | None = None):
         self.name = name
         self.classes = dict(classes)
+        #: how people write each declared unit ("millibar" -> "mbar"): data from the
+        #: snapshot, so messages show symbols without a unit library here
+        self.unit_symbols = dict(unit_symbols or {})
         self._own: dict[str, tuple[dict[str, Quantity], dict[str, SubSection]]] = {}
         self.plans: dict = {}  # the validator's per-class plans, worked out on first use
 
     def __repr__(self) -> str:
         return f"SchemaSet({self.name!r}, {len(self.classes)} classes)"
+
+    def unit_symbol(self, unit: str | None) -> str:
+        """A declared unit as people write it ("mbar" for "millibar"), as the editor shows
+        it; the unit as NOMAD spells it when the set has no symbol for it; '' for none."""
+        return self.unit_symbols.get(unit, unit) if unit else ""
 
     def get(self, m_def: str) -> ClassDef | None:
         """The class named ``m_def``, or None."""

@@ -14,9 +14,10 @@ from .model import ClassDef, Quantity, SchemaSet
 
 INT32_RANGE = (-(2**31), 2**31 - 1)
 
-(_STR, _BOOL, _INT, _INT32, _FLOAT, _DATETIME, _ENUM, _JSON, _ANY, FULL, SUBSECTION,
+# The fast codes (below FULL) are passed by ``passes``; STR first, the most frequent.
+(STR, _BOOL, _INT, _INT32, _FLOAT, _DATETIME, _ENUM, _JSON, _ANY, FULL, SUBSECTION,
  REFERENCE, REFERENCES) = range(13)
-_FAST_KIND = {"str": _STR, "bool": _BOOL, "float": _FLOAT, "datetime": _DATETIME,
+_FAST_KIND = {"str": STR, "bool": _BOOL, "float": _FLOAT, "datetime": _DATETIME,
               "json": _JSON, "any": _ANY}
 _ANY_TYPES = frozenset({str, int, float, bool})
 _PLANS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # SchemaSet -> {id: plan}
@@ -36,7 +37,7 @@ def fast_code(q: Quantity) -> tuple[int, frozenset | str | None]:
         return (_INT32 if q.type in ("int", "np.int32") else _INT), None
     if kind == "enum":
         if q.enum is None:
-            return _STR, None
+            return STR, None
         try:
             return _ENUM, frozenset(v for v in q.enum if isinstance(v, str))
         except TypeError:
@@ -72,7 +73,7 @@ def plans_of(schemas: SchemaSet) -> dict:
 def passes(value, code: int, allowed) -> bool:
     """True when a value certainly has no problem for a quantity with fast ``code``."""
     t = type(value)
-    if code == _STR:
+    if code == STR:
         return t is str
     if code == _FLOAT:
         return (t is float and value - value == 0.0) or (t is int and -2**63 <= value <= 2**63)

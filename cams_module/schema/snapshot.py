@@ -6,10 +6,12 @@ Format (``"format": "cams-nomad-schema/1"``)::
      "classes": {m_def: {"bases": [...], "mro": [...], "unreachable": true?,
                          "quantities": {name: {"type": ..., "unit"?: ..., "shape"?: [...],
                                                "enum"?: [...]}},
-                         "subsections": {name: {"section": m_def, "repeats": bool}}}}}
+                         "subsections": {name: {"section": m_def, "repeats": bool}}}},
+     "unit_symbols"?: {unit: symbol}}
 
 Quantities and sub-sections are flattened over the bases; units are spelled as NOMAD's API
-spells them (pint's long names, e.g. ``nanometer / minute``).
+spells them (pint's long names, e.g. ``nanometer / minute``). ``unit_symbols`` says how
+people write each of them (``nm / min``), as the editor shows them, for messages.
 """
 
 from __future__ import annotations
@@ -68,7 +70,7 @@ def set_from_snapshot(doc: dict) -> SchemaSet:
             subsections=subsections,
             unreachable=bool(c.get("unreachable", False)),
         )
-    return SchemaSet(doc["name"], classes)
+    return SchemaSet(doc["name"], classes, doc.get("unit_symbols"))
 
 
 def snapshot_from_set(schemas: SchemaSet, **meta) -> dict:
@@ -96,4 +98,7 @@ def snapshot_from_set(schemas: SchemaSet, **meta) -> dict:
             for n, s in cls.subsections.items()
         }
         classes[m_def] = entry
-    return {"format": FORMAT, "name": schemas.name, **meta, "classes": classes}
+    doc = {"format": FORMAT, "name": schemas.name, **meta, "classes": classes}
+    if schemas.unit_symbols:
+        doc["unit_symbols"] = dict(sorted(schemas.unit_symbols.items()))
+    return doc

@@ -20,6 +20,7 @@ from .quick_pass import (
     INT32_RANGE,
     REFERENCE,
     REFERENCES,
+    STR,
     SUBSECTION,
     class_plan,
     datetime_problem,
@@ -131,7 +132,11 @@ class _Checker:
                          f"(NOMAD would drop it){close_matches(key, options)}")
                 continue
             member, code, allowed = planned
-            if code == SUBSECTION:
+            if code < FULL:  # a plain quantity: most values pass at a glance
+                if (item.__class__ is not str if code == STR else
+                        not passes(item, code, allowed)):
+                    self.quantity(item, member, f"{path}.{key}")
+            elif code == SUBSECTION:
                 self.subsection(item, member.section, member.repeats, f"{path}.{key}")
             elif code == REFERENCE:
                 if not self.reference_passes(item, allowed):
@@ -140,7 +145,7 @@ class _Checker:
                 if item.__class__ is not list or not all(
                         self.reference_passes(ref, allowed) for ref in item):
                     self.quantity(item, member, f"{path}.{key}")
-            elif code == FULL or not passes(item, code, allowed):
+            else:  # FULL
                 self.quantity(item, member, f"{path}.{key}")
 
     def subsection(self, value, section: str, repeats: bool, path: str) -> None:
@@ -210,9 +215,11 @@ class _Checker:
     def expected(self, q: Quantity) -> str:
         kind = q.kind
         if kind == "float":
-            return (f"a plain number in {q.unit}" if q.unit else "a number")
+            return (f"a plain number in {self.schemas.unit_symbol(q.unit)}" if q.unit
+                    else "a number")
         if kind == "int":
-            return (f"a whole number in {q.unit}" if q.unit else "a whole number")
+            return (f"a whole number in {self.schemas.unit_symbol(q.unit)}" if q.unit
+                    else "a whole number")
         return {
             "str": "text", "bool": "true or false",
             "datetime": "an ISO 8601 date-time with a time zone (e.g. 2025-03-02T09:00:00+01:00)",

@@ -1,7 +1,12 @@
-"""Minimal HTML pages behind the GUI links NOMAD clients print (upload and entry pages)."""
+"""Minimal HTML pages: the GUI links NOMAD clients print, and a token page.
+
+The upload and entry pages sit behind the links clients print; the token page takes a
+user's password and shows a personal access token (as NOMAD's GUI makes API tokens), for
+linking an account in CAMS."""
 
 from __future__ import annotations
 
+import hmac
 from html import escape
 
 from werkzeug.exceptions import HTTPException
@@ -17,6 +22,7 @@ PAGES = Map([
     Rule("/gui/user/uploads/upload/id/<upload>/entry/id/<entry>/", endpoint="entry",
          strict_slashes=False),
     Rule("/gui/entry/id/<entry>/", endpoint="entry", strict_slashes=False),
+    Rule("/gui/user/token/", endpoint="token", strict_slashes=False),
 ], merge_slashes=False)
 BANNER = (
     "<p class='banner'><strong>Local NOMAD stand-in</strong> for trying cams-nomad offline. "
@@ -49,6 +55,8 @@ def handle(ctx: Context, req: Request) -> Response:
         page, values = PAGES.bind("standin").match(req.path)
     except HTTPException:
         return _page("Not found", "<h1>Local NOMAD stand-in: no such page</h1>", 404)
+    if page == "token":
+        return _token_page(ctx, req)
     with ctx.state.lock:
         if page == "upload":
             return _upload_page(ctx, values["upload"])
@@ -109,3 +117,27 @@ def _uploads_page(ctx: Context) -> Response:
     )
     return _page("Uploads", "<h1>Uploads</h1><table><tr><th>upload</th><th>status</th>"
                             f"<th>published</th></tr>{rows}</table>")
+
+
+TOKEN_FORM = (
+    "<h1>Personal access token</h1><form method='post'>"
+    "<label>username <input name='username' id='username'></label> "
+    "<label>password <input name='password' id='password' type='password'></label> "
+    "<button type='submit' id='make-token'>Make a token</button></form>"
+)
+
+
+def _token_page(ctx: Context, req: Request) -> Response:
+    """GET: the form; POST: a new personal access token for a correct username + password."""
+    if req.method != "POST":
+        return _page("Token", TOKEN_FORM)
+    form = req.form_fields()
+    user = ctx.state.user_by_ref(form.get("username", ""))
+    if user is None or not hmac.compare_digest(user.password.encode(),
+                                               form.get("password", "").encode()):
+        return _page("Token", "<p class='FAILURE'>Incorrect username or password.</p>"
+                     + TOKEN_FORM, 401)
+    token = ctx.state.tokens.personal_access_token(user.username)
+    return _page("Token", f"<h1>Personal access token of {escape(user.username)}</h1>"
+                 f"<p><code id='token'>{escape(token)}</code></p><p>Copy it now: it is not "
+                 "shown again.</p>")

@@ -484,16 +484,19 @@ function nomad_publish(item) {
     $content.find('.nomad-publish-name').text(item.field_by_name('name') ?
         '"' + item.field_by_name('name').display_text + '"' : 'process ' + process_id);
     $dialog = item.message($content, {title: 'Publish on NOMAD', width: 520});
-    $dialog.find('.nomad-confirm').on('change', function() {
-        $dialog.find('.nomad-publish-confirm').prop('disabled', !this.checked);
+    // jam.py 5 answers the shown element; jam.py 7 shows a clone of $content and answers
+    // its modal form (the shown clone in $modal)
+    $content = $dialog.$modal || $dialog;
+    $content.find('.nomad-confirm').on('change', function() {
+        $content.find('.nomad-publish-confirm').prop('disabled', !this.checked);
     });
-    $dialog.find('.nomad-publish-cancel').on('click', function() {
+    $content.find('.nomad-publish-cancel').on('click', function() {
         item.hide_message($dialog);
     });
-    $dialog.find('.nomad-publish-confirm').on('click', function() {
-        var months = Number($dialog.find('.nomad-embargo').val());
+    $content.find('.nomad-publish-confirm').on('click', function() {
+        var months = Number($content.find('.nomad-embargo').val());
         if (!Number.isInteger(months) || months < 0 || months > NOMAD.max_embargo_months) {
-            $dialog.find('.nomad-publish-error').text('The embargo must be a whole number of ' +
+            $content.find('.nomad-publish-error').text('The embargo must be a whole number of ' +
                 'months from 0 to ' + NOMAD.max_embargo_months + '.');
             return;
         }

@@ -9,6 +9,8 @@ from cams_module.lims.reader import active_layout
 from cams_module.lims.rights import session_user, why_not
 
 READ_RIGHTS = {"upload_log": "read_log", "nomad_jobs": "read_jobs"}
+#: what jam.py 7's login page loads from the project before anyone is logged in
+PUBLIC_PROJECT_FILES = {"css/project.css": "project.css"}
 
 
 def on_login(task, form_data, info):
@@ -19,6 +21,17 @@ def on_login(task, form_data, info):
     if user_info:
         user_info["login"] = login
         return user_info
+
+
+def on_request(task, request):
+    """jam.py 7 serves the project's /css and /js files to logged-in sessions only (any
+    other request gets its Forbidden page), yet its login page links css/project.css: that
+    stylesheet (no data in it) is served to anyone, by jam.py's own file server. jam.py 5
+    has no such hook and serves it anyway."""
+    name = PUBLIC_PROJECT_FILES.get(request.path.strip("/"))
+    if name and request.method == "GET":
+        return task.app.serve_prog_file(request, request.environ, name)
+    return None
 
 
 def on_created(task):

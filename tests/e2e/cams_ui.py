@@ -63,6 +63,16 @@ def open_process(page, process_name: str) -> None:
     panel(page, FORM).locator(".nomad-process", has_text=process_name).wait_for()
 
 
+def open_step(page, step_name: str) -> None:
+    """Open a step of the open process form in the step form: select its row, press the
+    steps' Edit (jam.py 7 turns the selected row into inputs, so a double click's second
+    click may land in one of them)."""
+    steps = page.locator(f"{FORM} .processes-steps")
+    steps.locator(".inner-table tr", has_text=step_name).first.click()
+    steps.locator("#edit-btn").click()
+    page.locator(".processes-steps.edit-form").wait_for()
+
+
 def panel(page, form: str):
     """The NOMAD panel of the list (LIST) or of the open process form (FORM)."""
     return page.locator(f"{form} .nomad-panel").first

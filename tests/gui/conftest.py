@@ -1,4 +1,5 @@
-"""Fixtures for the Tk tests: a private Xvfb display, a Tk root, screenshots, xdotool."""
+"""Fixtures for the Tk tests: a private Xvfb display, a Tk root, screenshots, xdotool, and
+`upload`: a folder holding a copy of the plugin's example upload."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from pathlib import Path
 import pytest
 
 SCREENSHOT_DIR = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
+EXAMPLES = Path(__file__).resolve().parents[1] / "data" / "plugin-example-2.0.0"
 
 
 class Display:
@@ -108,3 +110,11 @@ def pump(root: tk.Tk) -> Callable[[Callable[[], bool]], bool]:
         return condition()
 
     return wait
+
+
+@pytest.fixture()
+def upload(tmp_path: Path) -> Path:
+    """A folder holding a copy of the plugin's example upload (its *.archive.json files)."""
+    for f in EXAMPLES.glob("*.archive.json"):
+        shutil.copy(f, tmp_path / f.name)
+    return tmp_path

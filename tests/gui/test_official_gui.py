@@ -1,57 +1,19 @@
-"""Drive the real `official` Tk window under Xvfb: edit, convert units, add sub-steps, save."""
+"""Drive the real `official` Tk window under Xvfb: edit, convert units, add sub-steps, save
+(files, folders and the window itself: test_official_gui_files.py)."""
 
 from __future__ import annotations
 
 import json
-import shutil
-from pathlib import Path
 
 import pytest
 
-from cams_module.editor.tk_app import Dialogs, EditorApp
+from cams_module.editor.tk_app import EditorApp
+from tests.gui.official_helpers import Answers, select_row
 
 pytestmark = pytest.mark.gui
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "data" / "plugin-example-2.0.0"
 RIE = "schema_packages.steps.remove.etching.dry_etching.RIE"
 TEMPERATURE = "data.cleaning_steps[0].tank_temperature"
-
-
-class Answers:
-    """Scripted answers to the window's dialogs, with a record of what was asked."""
-
-    def __init__(self, confirm: bool = True, save_as: Path | None = None,
-                 open_path: Path | None = None):
-        self.confirm_answer = confirm
-        self.save_as = save_as
-        self.open_path = open_path
-        self.asked: list[tuple[str, str]] = []
-        self.errors: list[str] = []
-        self.folders: list[str | None] = []
-
-    def dialogs(self) -> Dialogs:
-        return Dialogs(
-            confirm=lambda title, text: self.asked.append((title, text)) or self.confirm_answer,
-            error=lambda title, text: self.errors.append(text),
-            open_file=lambda folder: (self.folders.append(folder)
-                                      or (str(self.open_path) if self.open_path else None)),
-            save_file=lambda initial: str(self.save_as) if self.save_as else None,
-        )
-
-
-@pytest.fixture()
-def upload(tmp_path):
-    for f in EXAMPLES.glob("*.archive.json"):
-        shutil.copy(f, tmp_path / f.name)
-    return tmp_path
-
-
-def select_row(app: EditorApp, pump, path: str) -> None:
-    """Select a tree row the way a click does (the tree's own selection event)."""
-    app.tree.see(path)
-    app.tree.selection_set(path)
-    assert pump(lambda: app.selected_path() == path and app.nodes[path] is not None)
-    pump(lambda: True, 0.05)
 
 
 def test_edit_with_units_add_a_sub_step_save_and_reload(root, xvfb, pump, upload):
@@ -220,21 +182,6 @@ def test_new_archive_from_the_class_chooser(root, xvfb, pump, tmp_path):
     xvfb.shot("official-07-new-rie-saved")
 
 
-def test_saving_an_invalid_archive_asks_and_no_keeps_the_file(root, pump, upload):
-    answers = Answers(confirm=False)
-    app = EditorApp(root, answers.dialogs())
-    target = upload / "Prova_cleaning.archive.json"
-    before = target.read_text()
-    app.open_path(target)
-    select_row(app, pump, "data.name")
-    app.editor.var.set("changed")
-    app.editor.apply_button.invoke()
-    assert app.save() is False
-    assert answers.asked and answers.asked[0][0] == "Save with problems?"
-    assert target.read_text() == before
-    assert root.title().endswith("*")
-
-
 def test_unknown_keys_shown_flagged_and_removable_with_undo(root, pump, upload):
     app = EditorApp(root, Answers().dialogs())
     app.open_path(upload / "Prova_cleaning.archive.json")
@@ -250,55 +197,6 @@ def test_unknown_keys_shown_flagged_and_removable_with_undo(root, pump, upload):
     root.update()
     assert app.doc.get(path) == "De ionized water"
     assert app.problem_list.size() == 5
-
-
-def test_process_steps_picked_from_the_folder_and_reordered(root, pump, upload):
-    app = EditorApp(root, Answers().dialogs())
-    app.open_path(upload / "Processo_prova.archive.json")
-    select_row(app, pump, "data.steps")
-    editor = app.editor
-    assert editor.kind == "reference"
-    choices = list(editor.input.cget("values"))  # steps by name and class, then file
-    assert "Prova PEB (Baking) — Prova_PEB.archive.json" in choices
-    assert not any("Processo_prova" in c for c in choices)
-    assert editor.listbox.get(0) == \
-        "1. Prova cleaning (WetCleaning) — Prova_cleaning.archive.json"
-    steps = app.doc.get("data.steps")
-    assert len(steps) == 8
-
-    editor.input.set("Prova ebl (EBL) — Prova_ebl.archive.json")
-    editor.add_button.invoke()
-    root.update()
-    assert app.doc.get("data.steps")[-1].endswith("Prova_ebl.archive.json#data")
-    editor.listbox.selection_clear(0, "end")
-    editor.listbox.selection_set(8)
-    editor.up_button.invoke()
-    root.update()
-    assert app.doc.get("data.steps")[7].endswith("Prova_ebl.archive.json#data")
-    editor.listbox.selection_clear(0, "end")
-    editor.listbox.selection_set(7)
-    editor.remove_button.invoke()
-    root.update()
-    assert app.doc.get("data.steps") == steps
-    assert app.problems == []
-
-    editor.var.set("Missing.archive.json")  # a file that is not in the folder
-    editor.add_button.invoke()
-    root.update()
-    assert app.doc.get("data.steps")[-1] == \
-        "../upload/archive/mainfile/Missing.archive.json#data"
-    assert [p.code for p in app.problems] == ["reference"]
-    assert "problem" in app.tree.item("data.steps", "tags")
-    assert app.tree.set("data.steps", "check") == "✗ reference"
-    assert editor.message.get().startswith(
-        "'Missing.archive.json' is not a file in this folder.\n")
-    editor.listbox.selection_clear(0, "end")
-    editor.listbox.selection_set(8)
-    editor.remove_button.invoke()
-    root.update()
-    assert app.problems == [] and editor.message.get() == ""
-    assert "problem" not in app.tree.item("data.steps", "tags")
-    assert app.tree.set("data", "check") == ""
 
 
 def test_repeated_sub_steps_reorder_and_remove(root, pump, upload):
@@ -335,47 +233,6 @@ def test_rename_an_unknown_key_and_jump_to_problems(root, pump, upload):
     assert app.problem_list.size() == 4
 
 
-def test_window_entry_points_and_closing_with_unsaved_changes(xvfb, pump, upload, tmp_path):
-    from cams_module.editor.tk_window import build_window
-
-    answers = Answers(confirm=False)
-    app = build_window(str(upload / "Prova_PEB.archive.json"), dialogs=answers.dialogs())
-    try:
-        assert app.doc is not None and app.doc.path.name == "Prova_PEB.archive.json"
-        app.commit(("data", "name"), "edited")
-        app.quit()  # asks; the scripted answer is "no": the window stays
-        assert answers.asked[-1][0] == "Unsaved changes"
-        assert app.root.winfo_exists()
-    finally:
-        app.root.destroy()
-
-    fresh = tmp_path / "new" / "bake.archive.json"
-    fresh.parent.mkdir()
-    app = build_window(str(fresh), dialogs=answers.dialogs())
-    try:
-        assert app.doc is None and app.chooser is not None
-        app.chooser.filter.set("Baking")
-        app.root.update()
-        assert app.chooser.select(
-            "schema_packages.steps.transform.thermal_process.baking.Baking")
-        app.chooser.create_button.invoke()
-        assert app.save()  # saved under the name given on the command line, no question
-        assert json.loads(fresh.read_text())["data"]["m_def"].endswith(".Baking")
-    finally:
-        app.root.destroy()
-
-
-def test_every_plugin_example_opens_with_the_validator_s_problems(root, upload):
-    app = EditorApp(root, Answers().dialogs())
-    for path in sorted(upload.glob("*.archive.json")):
-        assert app.open_path(path)
-        root.update()
-        assert app.tree.exists("data")
-        assert app.problem_list.size() == len(app.doc.problems())
-        expected = 5 if path.name == "Prova_cleaning.archive.json" else 0
-        assert app.problem_list.size() == expected, path.name
-
-
 def test_multi_line_text_and_json_fields(root, pump, upload):
     app = EditorApp(root, Answers().dialogs())
     app.open_path(upload / "Prova_drying.archive.json")
@@ -407,24 +264,6 @@ def test_multi_line_text_and_json_fields(root, pump, upload):
     assert app.doc.get(path) == {"data": []}
 
 
-def test_open_asks_before_dropping_changes_and_reports_broken_files(root, pump, upload):
-    broken = upload / "broken.archive.json"
-    broken.write_text('{"data": ')
-    answers = Answers(confirm=False, open_path=upload / "Prova_PEB.archive.json")
-    app = EditorApp(root, answers.dialogs())
-    app.open_path(upload / "Prova_ebl.archive.json")
-    app.commit(("data", "name"), "edited")
-    app.buttons["Open"].invoke()  # "discard changes?" -> no: stays on the edited file
-    assert answers.asked[-1][0] == "Unsaved changes"
-    assert app.doc.path.name == "Prova_ebl.archive.json"
-    answers.confirm_answer = True
-    app.buttons["Open"].invoke()
-    assert app.doc.path.name == "Prova_PEB.archive.json"
-    assert app.open_path(broken) is False
-    assert "not valid JSON at line 1" in answers.errors[-1]
-    assert app.doc.path.name == "Prova_PEB.archive.json"
-
-
 def test_hiding_empty_fields(root, pump, upload):
     app = EditorApp(root, Answers().dialogs())
     app.open_path(upload / "Prova_PEB.archive.json")
@@ -438,27 +277,6 @@ def test_hiding_empty_fields(root, pump, upload):
     app.empty_toggle.invoke()
     root.update()
     assert set(app.tree.get_children("data")) == shown
-
-
-def test_the_official_command_opens_its_window(xvfb, upload):
-    import subprocess
-    import sys
-
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "cams_module.official", str(upload / "Prova_PEB.archive.json")],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )
-    try:
-        found = subprocess.run(
-            ["xdotool", "search", "--sync", "--name", "^official .*Prova_PEB"],
-            capture_output=True, text=True, timeout=60,
-        )
-        assert found.returncode == 0 and found.stdout.strip()
-        assert proc.poll() is None  # the window is up and running its main loop
-        xvfb.shot("official-08-command-window")
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
 
 
 def test_an_unknown_class_opens_flagged_and_can_be_chosen(root, pump, tmp_path):

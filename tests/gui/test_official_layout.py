@@ -5,10 +5,8 @@ asked for (preview, empty fields, Now, Ctrl+A, unsaved marker, step references).
 from __future__ import annotations
 
 import json
-import shutil
 import tkinter as tk
 from datetime import datetime
-from pathlib import Path
 from tkinter import ttk
 
 import pytest
@@ -18,17 +16,9 @@ from cams_module.editor.tk_dialogs import Dialogs
 
 pytestmark = pytest.mark.gui
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "data" / "plugin-example-2.0.0"
 RIE = "schema_packages.steps.remove.etching.dry_etching.RIE"
 UNKNOWN = "data.cleaning_steps[0].cleaning_dumping[0].rinser_name"
 SIZES = [(1200, 800), (1400, 900)]
-
-
-@pytest.fixture()
-def upload(tmp_path):
-    for f in EXAMPLES.glob("*.archive.json"):
-        shutil.copy(f, tmp_path / f.name)
-    return tmp_path
 
 
 def clipped_by(widget: tk.Misc) -> str | None:

@@ -13,14 +13,20 @@ from cams_module.api_collection import NomadClient, upload_file
 from cams_module.cams2nomad.profile import load_profile
 from cams_module.export import export_process, write_zip
 from cams_module.schema.yaml_package import embed
+from tests.profile_2_0_cases import every_type_document
 
 DOCS = Path(__file__).resolve().parents[1] / "data" / "process_documents"
+EVERY_STEP_TYPE = "every_step_type"
 
 
 def export_zip(doc_name: str, folder: Path, *, profile: str = "fabrication-utilities-2.0",
                embedded: bool = True) -> tuple[Path, dict[str, dict]]:
-    """Export a sample process document (embedded schema by default) to a zip."""
-    document = json.loads((DOCS / f"{doc_name}.json").read_text(encoding="utf-8"))
+    """Export a sample process document (embedded schema by default) to a zip;
+    ``every_step_type``: one step of each of the 30 CAMS types."""
+    if doc_name == EVERY_STEP_TYPE:
+        document = every_type_document()
+    else:
+        document = json.loads((DOCS / f"{doc_name}.json").read_text(encoding="utf-8"))
     result = export_process(document, profile=profile)
     if embedded:
         result = replace(result, archives=embed(result.archives, load_profile(profile).schemas))

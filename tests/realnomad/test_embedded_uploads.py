@@ -20,6 +20,7 @@ CASES = [("picotcdv3", "fabrication-utilities-2.0"),
          ("mems_gyro_b2", "fabrication-utilities-2.0"),
          ("sin_waveguide_07", "fabrication-utilities-2.0"),
          ("hostile_names", "fabrication-utilities-2.0"),
+         ("every_step_type", "fabrication-utilities-2.0"),
          ("picotcdv3", "fabrication-utilities-2025.04")]
 
 
