@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from tests import rights_client as rc
-from tests.fixtures.cams_task import CamsServer, build_task, nomad_env
+from tests.fixtures.cams_task import CamsServer, build_for_backend, nomad_env
 
 WORKER_PROCESS = {"nomad_status": "processed", "nomad_upload_id": "race-upload-1",
                   "nomad_link": "http://nomad.example/gui/upload/id/race-upload-1"}
@@ -32,19 +32,15 @@ WORKER_STEP = {"nomad_entry_id": "race-entry-1",
 def race(request, cams_task_build, nomad_server_session, tmp_path_factory):
     """A CAMS server without workers (the test is the worker) and a way into its database:
     (server, connect) where connect() opens a connection that does not autocommit."""
-    build, database = cams_task_build, None
-    if request.param == "postgres":
-        cluster = request.getfixturevalue("postgres_cluster")
-        database = cluster.create_database()
-        args, env = cluster.build_args(database)
-        build = build_task(tmp_path_factory.mktemp("race-pg") / "task", args, env)
+    build, database = build_for_backend(request, cams_task_build,
+                                        tmp_path_factory.mktemp("race-pg") / "task")
     server = CamsServer(build, tmp_path_factory.mktemp("race") / "task",
                         nomad_env(nomad_server_session), workers=0)
 
     def connect() -> Any:
         if database is None:
             return sqlite3.connect(server.folder / "cams.sqlite", isolation_level=None)
-        con = cluster.connect(database["database"])
+        con = request.getfixturevalue("postgres_cluster").connect(database["database"])
         con.autocommit = False
         return con
 

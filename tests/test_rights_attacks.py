@@ -19,7 +19,7 @@ import requests
 
 from cams_module.export import export_process
 from tests import rights_client as rc
-from tests.fixtures.cams_task import JAM_MAJOR, CamsServer, build_task, nomad_env
+from tests.fixtures.cams_task import JAM_MAJOR, CamsServer, build_for_backend, nomad_env
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -36,12 +36,8 @@ def demo_document(name: str) -> dict:
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
 def srv(request, cams_task_build, nomad_server_session, tmp_path_factory):
     """A CAMS server on a fresh copy of the demo, on sqlite or on PostgreSQL."""
-    build = cams_task_build
-    if request.param == "postgres":
-        cluster = request.getfixturevalue("postgres_cluster")
-        database = cluster.create_database()
-        args, env = cluster.build_args(database)
-        build = build_task(tmp_path_factory.mktemp("rights-pg") / "task", args, env)
+    build, _ = build_for_backend(request, cams_task_build,
+                                 tmp_path_factory.mktemp("rights-pg") / "task")
     nomad_server_session.reset()
     server = CamsServer(build, tmp_path_factory.mktemp("rights") / "task",
                         nomad_env(nomad_server_session))

@@ -11,7 +11,7 @@ import pytest
 from tests import rights_client as rc
 from tests.e2e import cams_ui as ui
 from tests.e2e.cams_ui import FORM, LIST
-from tests.fixtures.cams_task import CamsServer, build_task, nomad_env
+from tests.fixtures.cams_task import CamsServer, build_for_backend, nomad_env
 
 pytestmark = pytest.mark.browser
 STEP_FORM = ".processes-steps.edit-form"
@@ -20,12 +20,8 @@ STEP_FORM = ".processes-steps.edit-form"
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
 def cams(request, cams_task_build, nomad_server_session, tmp_path_factory):
     """A CAMS server on a fresh copy of the demo, on sqlite or on PostgreSQL."""
-    build = cams_task_build
-    if request.param == "postgres":
-        cluster = request.getfixturevalue("postgres_cluster")
-        database = cluster.create_database()
-        args, env = cluster.build_args(database)
-        build = build_task(tmp_path_factory.mktemp("rights-ui-pg") / "task", args, env)
+    build, _ = build_for_backend(request, cams_task_build,
+                                 tmp_path_factory.mktemp("rights-ui-pg") / "task")
     server = CamsServer(build, tmp_path_factory.mktemp("rights-ui") / "task",
                         nomad_env(nomad_server_session))
     yield server
