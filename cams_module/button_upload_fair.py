@@ -264,18 +264,18 @@ def state(task: Any, process_id: Any, user: User | None) -> dict:
     if row is None:
         return {"process_id": None, "status": None, "busy": False, "message": refusal}
     last = store.last_log(task, process_id, jobs_only=True) or {}
-    entries = store.step_entries(task, process_id)
     layout = active_layout()
     position, name = layout.step_fields["position"], layout.step_fields["name"]
-    rows = store.steps_item(task).copy(handlers=False)
+    rows = store.steps_item(task).copy(handlers=False, details=False)
     rows.set_where(master_id=store.processes_item(task).ID, master_rec_id=process_id)
     rows.set_order_by([position])
-    rows.open(fields=["id", position, name, layout.step_type_field])
+    rows.open(fields=["id", position, name, layout.step_type_field, "nomad_entry_id",
+                      "nomad_entry_link"])
     steps = [{"id": s.id.value, "position": s.field_by_name(position).value,
               "name": s.field_by_name(name).value,
               "type": s.field_by_name(layout.step_type_field).display_text,
-              "entry_id": entries.get(s.id.value, (None, None))[0],
-              "link": entries.get(s.id.value, (None, None))[1]} for s in rows]
+              "entry_id": s.nomad_entry_id.value or None,
+              "link": s.nomad_entry_link.value or None} for s in rows]
     return {"process_id": row.id, "name": row.name, "status": str(row.status),
             "busy": row.status.busy, "message": row.message, "upload_id": row.upload_id,
             "link": row.link, "uploaded_at": _iso(row.uploaded_at),

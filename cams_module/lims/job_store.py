@@ -109,7 +109,7 @@ def _state(row: Any) -> ProcessState:
 
 def process_state(task: Any, process_id: int) -> ProcessState | None:
     """The process's NOMAD state, or None when there is no such process."""
-    rows = processes_item(task).copy(handlers=False)
+    rows = processes_item(task).copy(handlers=False, details=False)
     rows.set_where(id=process_id)
     rows.open()
     return _state(rows) if rows.record_count() == 1 else None
@@ -142,15 +142,6 @@ def process_brief(task: Any, process_id: int) -> ProcessState | None:
 def busy_processes(task: Any) -> list[ProcessState]:
     """Processes whose status says a job owns them (queued, uploading, processing)."""
     return [_state(r) for r in rows_with(processes_item(task), "nomad_status", BUSY)]
-
-
-def step_entries(task: Any, process_id: int) -> dict[int, tuple[str | None, str | None]]:
-    """Step id -> (NOMAD entry id, entry link) of a process's steps."""
-    rows = steps_item(task).copy(handlers=False)
-    rows.set_where(master_id=processes_item(task).ID, master_rec_id=process_id)
-    rows.open(fields=["id", "nomad_entry_id", "nomad_entry_link"])
-    return {r.id.value: (r.nomad_entry_id.value or None, r.nomad_entry_link.value or None)
-            for r in rows}
 
 
 def _update_sql(task: Any, item: Any, rec_id: int, values: dict[str, Any],
@@ -274,16 +265,21 @@ def append_log(task: Any, process_id: int | None, **log: Any) -> None:
 def last_log(task: Any, process_id: int, jobs_only: bool = False) -> dict | None:
     """The newest upload log row of a process (errors decoded), or None. `jobs_only`: the
     newest row a job wrote (no refusals, exports or owner changes)."""
+    if not jobs_only:
+        return _newest_log(task, process=process_id)
+    # one bounded read per action (no text `__in`: jam.py 7 writes its values unquoted)
+    rows = [_newest_log(task, process=process_id, action=action, outcome__ne="refused")
+            for action in ("upload", "publish")]
+    return max((row for row in rows if row), key=lambda row: row["id"], default=None)
+
+
+def _newest_log(task: Any, **where: Any) -> dict | None:
     rows = task.upload_log.copy(handlers=False)
-    if jobs_only:  # (no text `__in`: jam.py 7 writes its values unquoted)
-        rows.set_where(process=process_id, outcome__ne="refused")
-    else:
-        rows.set_where(process=process_id)
+    rows.set_where(**where)
     rows.set_order_by(["-id"])
-    rows.open(limit=None if jobs_only else 1)
+    rows.open(limit=1)
     for row in rows:
-        if not jobs_only or row.action.value in ("upload", "publish"):
-            return _log_row(row)
+        return _log_row(row)
     return None
 
 

@@ -98,7 +98,7 @@ def _plain(key: str, value: Any) -> Any:
 def step_type_names(task: Any, layout: CamsLayout | None = None) -> dict[int, str]:
     """Step type id -> name, from the step type catalogue."""
     layout = layout or _active
-    types = task.item_by_name(layout.step_types).copy(handlers=False)
+    types = task.item_by_name(layout.step_types).copy(handlers=False, details=False)
     types.open(fields=["id", layout.step_type_name])
     return {t.id.value: t.field_by_name(layout.step_type_name).value for t in types}
 
@@ -127,7 +127,7 @@ def read_process(task: Any, process_id: int, layout: CamsLayout | None = None) -
     when a step's stored field values are not a JSON object.
     """
     layout = layout or _active
-    processes = task.item_by_name(layout.processes).copy(handlers=False)
+    processes = task.item_by_name(layout.processes).copy(handlers=False, details=False)
     processes.set_where(id=process_id)
     processes.open()
     if processes.record_count() != 1:
@@ -136,7 +136,7 @@ def read_process(task: Any, process_id: int, layout: CamsLayout | None = None) -
     for key, cams_field in layout.process_fields.items():
         process[key] = _plain(key, _value(processes, cams_field))
     names = step_type_names(task, layout)
-    steps_item = task.item_by_name(layout.steps).copy(handlers=False)
+    steps_item = task.item_by_name(layout.steps).copy(handlers=False, details=False)
     steps_item.set_where(master_id=processes.ID, master_rec_id=process_id)
     steps_item.open()
     typed = {}
