@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from cams_module.lims.connections import connection
+from cams_module.lims.connections import autocommit, connection
 
 
 def _db(task: Any) -> Any:
@@ -51,7 +51,7 @@ def last_row_id(cursor: Any) -> int:
 
 def select(task: Any, sql: str, params: list | None = None) -> list[list]:
     """The rows of a plain SELECT; raises on a database error (both versions)."""
-    with connection(task) as con:
+    with connection(task) as con, autocommit(task, con):
         cursor = con.cursor()
         cursor.execute(sql, params or [])
         return [list(r) for r in cursor.fetchall()]

@@ -30,6 +30,7 @@ from cams_module.lims.jam_compat import (
     select,
     value_literal,
 )
+from cams_module.lims.one_trip import claim_with_row
 from cams_module.lims.reader import active_layout
 from cams_module.lims.times import now
 from cams_module.lims.write_lock import ensure_wal, sqlite_writer
@@ -176,6 +177,11 @@ def claim(task: Any, process_id: int, status: NomadStatus, message: str,
     `allowed_from`, unless its status is one of those). Without `job`: True/False. With
     `job` (the arguments of `create_job` after the process id): the job row is inserted in
     the same transaction and its id returned, or None when refused."""
+    if job is not None and task.db_type == POSTGRESQL:
+        values = {**_job_values(**job), **_deleted_flag(task.nomad_jobs)}
+        return claim_with_row(task, _claim_sql(task, process_id, status, message, allowed_from),
+                              processes_item(task), task.nomad_jobs, "process",
+                              {k: _plain(v) for k, v in values.items()})
     with transaction(task, urgent=True) as con:
         cursor = con.cursor()
         cursor.execute(*_claim_sql(task, process_id, status, message, allowed_from))
@@ -307,9 +313,7 @@ def log_rows(task: Any, process_id: int) -> list[dict]:
 def _insert(task: Any, item: Any, values: dict[str, Any], cursor: Any) -> int:
     """INSERT one row of `item` with `values` (field name -> value) through `cursor`, the
     way jam.py does (its id sequence where the database has one); return the new id."""
-    values = dict(values)
-    if item._deleted_flag:
-        values[item._deleted_flag] = 0
+    values = {**values, **_deleted_flag(item)}
     rec_id = None
     sequence = next_id_sql(task, item)
     if sequence:
@@ -318,10 +322,27 @@ def _insert(task: Any, item: Any, values: dict[str, Any], cursor: Any) -> int:
         values[item._primary_key] = rec_id
     marks = ", ".join(value_literal(task, i) for i in range(1, len(values) + 1))
     sql, returns_id = insert_sql(task, item, ", ".join(_column(item, n) for n in values), marks)
-    cursor.execute(sql, [str(v) if isinstance(v, NomadStatus) else v for v in values.values()])
+    cursor.execute(sql, [_plain(v) for v in values.values()])
     if returns_id:
         rec_id = cursor.fetchone()[0]
     return int(rec_id) if rec_id is not None else last_row_id(cursor)
+
+
+def _deleted_flag(item: Any) -> dict[str, int]:
+    return {item._deleted_flag: 0} if item._deleted_flag else {}
+
+
+def _plain(value: Any) -> Any:
+    return str(value) if isinstance(value, NomadStatus) else value
+
+
+def _job_values(action: str, user_login: str, worker: str, payload: dict,
+                upload_id: str | None = None, embargo_months: int = 0,
+                heartbeat: float | None = None) -> dict[str, Any]:
+    return {"action": action, "state": "queued", "user_login": user_login,
+            "created": now(), "worker": worker, "heartbeat": heartbeat,
+            "upload_id": upload_id, "embargo_months": embargo_months,
+            "payload": json.dumps(payload)}
 
 
 def create_job(task: Any, process_id: int, action: str, user_login: str, worker: str,
@@ -329,10 +350,8 @@ def create_job(task: Any, process_id: int, action: str, user_login: str, worker:
                connection: Any = None, heartbeat: float | None = None) -> int:
     """Insert a queued job row (in `connection`'s transaction when given); return its id.
     `worker` is who holds it (a queue ticket for a job waiting in the queue)."""
-    values = {"process": process_id, "action": action, "state": "queued",
-              "user_login": user_login, "created": now(), "worker": worker,
-              "heartbeat": heartbeat, "upload_id": upload_id,
-              "embargo_months": embargo_months, "payload": json.dumps(payload)}
+    values = {"process": process_id, **_job_values(action, user_login, worker, payload,
+                                                   upload_id, embargo_months, heartbeat)}
     if connection is not None:
         return _insert(task, task.nomad_jobs, values, connection.cursor())
     with transaction(task) as con:
