@@ -34,6 +34,7 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from benchmarks.burst import Call, api_body, close, fire, server_result  # noqa: E402
+from benchmarks.cpu_use import CpuMeter  # noqa: E402
 from tests.fixtures.cams_task import (  # noqa: E402
     CamsBuild,
     CamsServer,
@@ -145,6 +146,8 @@ class LoadResult:
     presses: list[Press]
     states: dict[int, dict] = field(default_factory=dict)
     until_done: float = 0.0
+    cpu: CpuMeter = field(default_factory=CpuMeter)  # during the burst (light client)
+    burst_s: float = 0.0  # from the first press written to the last reply read
 
     @property
     def latencies_ms(self) -> list[float]:
@@ -184,7 +187,7 @@ def _press_threads(sessions: dict[str, CamsSession], presses: list[Press]) -> No
 
 
 def _press_light(server: CamsServer, sessions: dict[str, CamsSession],
-                 presses: list[Press]) -> None:
+                 presses: list[Press], meter: CpuMeter) -> None:
     """The light client (`burst`): every press written at once from one thread."""
     item = server.items["processes"]
     calls = [Call(cookies=dict(sessions[p.login].http.cookies),
@@ -192,7 +195,7 @@ def _press_light(server: CamsServer, sessions: dict[str, CamsSession],
                   warm_body=api_body(server.task_id, item, "nomad_state", p.process_id))
              for p in presses]
     try:
-        fire(server.url, calls)
+        fire(server.url, calls, meter=meter)
     finally:
         close(calls)
     for p, call in zip(presses, calls, strict=True):
@@ -207,12 +210,13 @@ def press_all(server: CamsServer, owners: dict[int, str], timeout: float = 180,
     sessions = {login: server.login(login) for login in sorted(set(owners.values()))}
     presses = [Press(pid, login) for pid, login in sorted(owners.items())]
     t0 = time.perf_counter()
+    result = LoadResult(presses)
     if client == "threads":
         _press_threads(sessions, presses)
     else:
-        _press_light(server, sessions, presses)
+        _press_light(server, sessions, presses, result.cpu)
+    result.burst_s = max(p.seconds for p in presses)
     watcher = next(iter(sessions.values()))
-    result = LoadResult(presses)
     end = time.monotonic() + timeout
     pending = set(owners)
     while pending and time.monotonic() < end:
@@ -306,7 +310,9 @@ def run(users: int = 20, processes: int = 50, workers: int = 2, db: str = "sqlit
                           .get("ok")),
             "processed": processed, "until_done_s": result.until_done,
             "alone_p50_ms": percentile(alone, 50), "alone_p95_ms": percentile(alone, 95),
-            "alone_presses": len(alone), "load": uptime, "client": client}
+            "alone_presses": len(alone), "load": uptime, "client": client,
+            "cpu_ms": dict(result.cpu.used_ms), "server_cpu_ms": result.cpu.server_ms(),
+            "burst_ms": result.burst_s * 1000}
 
 
 def main(argv: list[str] | None = None) -> int:

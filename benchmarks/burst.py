@@ -133,9 +133,12 @@ def _exchange(address: tuple[str, int], calls: list[Call], requests: list[bytes]
     selector.close()
 
 
-def fire(url: str, calls: list[Call], timeout: float = 120.0) -> list[Call]:
+def fire(url: str, calls: list[Call], timeout: float = 120.0,
+         meter: Any = None) -> list[Call]:
     """Warm every caller's connection with its `warm_body` call (all at once), then send
-    every `body` at the same moment; fill in each call's seconds and reply."""
+    every `body` at the same moment; fill in each call's seconds and reply. `meter`
+    (`cpu_use.CpuMeter`): started right before the first body is written, stopped once
+    the last reply is in."""
     parts = urlsplit(url)
     address = (parts.hostname or "127.0.0.1", parts.port or 80)
     path = (parts.path.rstrip("/") or "") + "/api"
@@ -150,7 +153,11 @@ def fire(url: str, calls: list[Call], timeout: float = 120.0) -> list[Call]:
     gc.collect()  # the client's own garbage collection is no part of the server's time
     gc.disable()
     try:
+        if meter is not None:
+            meter.start()
         _exchange(address, calls, requests, timeout)
+        if meter is not None:
+            meter.stop()
     finally:
         gc.enable()
     return calls

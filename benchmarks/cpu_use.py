@@ -1,0 +1,88 @@
+"""Where the CPU went during a burst: every process on the machine, grouped by role.
+
+A burst of 50 presses lasts about 100 ms on 2 cores, so its latency swings with whatever
+else runs in that moment (a worker's export, PostgreSQL's autovacuum, another tenant of
+the host). The CPU time each role used is steadier, and says what to make cheaper: the
+kernel's per-thread run time (`/proc/PID/task/TID/schedstat`, nanoseconds) of every
+process, read right before and right after the burst, summed per role — the CAMS web
+processes, the NOMAD workers, the PostgreSQL server processes, the NOMAD stand-in, the
+benchmark's own client and everything else. Linux only (elsewhere: nothing measured).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROC = Path("/proc")
+#: (role, what its command line holds), first match wins
+ROLES = (("web", "cams_module.lims.web"), ("web", "cams_module.lims.jam_server"),
+         ("workers", "cams_module.lims.worker"), ("postgres", "postgres"),
+         ("stand-in", "cams_module.standin"))
+
+
+def _role(pid: int, command: str) -> str:
+    if pid == os.getpid():
+        return "client"
+    return next((role for role, mark in ROLES if mark in command), "other")
+
+
+def started(pid: int) -> float:
+    """When process `pid` started, in seconds since boot (0.0 when it is gone)."""
+    try:
+        fields = (PROC / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0
+    return int(fields[19]) / os.sysconf("SC_CLK_TCK")
+
+
+def uptime() -> float:
+    """Seconds since boot, as /proc/uptime tells."""
+    return float((PROC / "uptime").read_text().split()[0])
+
+
+def snapshot() -> dict[int, tuple[str, int]]:
+    """{pid: (role, nanoseconds run so far by all its threads)} of every process."""
+    found: dict[int, tuple[str, int]] = {}
+    for entry in PROC.iterdir() if PROC.is_dir() else ():
+        if not entry.name.isdigit():
+            continue
+        try:
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(
+                "utf-8", "replace")
+            ran = sum(int((thread / "schedstat").read_text().split()[0])
+                      for thread in (entry / "task").iterdir())
+        except (OSError, ValueError, IndexError):  # ended meanwhile, or a kernel thread
+            continue
+        found[int(entry.name)] = (_role(int(entry.name), command), ran)
+    return found
+
+
+@dataclass
+class CpuMeter:
+    """CPU milliseconds per role between `start()` and `stop()`."""
+
+    used_ms: dict[str, float] = field(default_factory=dict)
+    _before: dict[int, tuple[str, int]] = field(default_factory=dict)
+    _since: float = 0.0
+
+    def start(self) -> None:
+        """Read every process's run time now."""
+        self._since = uptime() - 0.01  # /proc's start times are in clock ticks
+        self._before = snapshot()
+
+    def stop(self) -> None:
+        """Add what each role ran since `start()` to `used_ms` (a process started
+        meanwhile counts from zero; one that was there but unseen is left out)."""
+        for pid, (role, ran) in snapshot().items():
+            if pid in self._before:
+                ran -= self._before[pid][1]
+            elif started(pid) < self._since:
+                continue
+            if ran > 0:
+                self.used_ms[role] = self.used_ms.get(role, 0.0) + ran / 1e6
+
+    def server_ms(self) -> float:
+        """What the CAMS side used: web processes, workers and PostgreSQL together."""
+        return sum(self.used_ms.get(role, 0.0) for role in ("web", "workers", "postgres"))
