@@ -204,13 +204,14 @@ def _press_light(server: CamsServer, sessions: dict[str, CamsSession],
 
 
 def press_all(server: CamsServer, owners: dict[int, str], timeout: float = 180,
-              client: str = "light") -> LoadResult:
+              client: str = "light", leaders: dict[int, str] | None = None) -> LoadResult:
     """Log the owners in, press Upload FAIR on every process at once (`client`: "light",
-    one thread writing every press, or "threads", a thread per press), wait until done."""
+    one thread writing every press, or "threads", a thread per press), wait until done.
+    `leaders`: see `cpu_use.snapshot` (the light client measures CPU per role)."""
     sessions = {login: server.login(login) for login in sorted(set(owners.values()))}
     presses = [Press(pid, login) for pid, login in sorted(owners.items())]
     t0 = time.perf_counter()
-    result = LoadResult(presses)
+    result = LoadResult(presses, cpu=CpuMeter(leaders or {}))
     if client == "threads":
         _press_threads(sessions, presses)
     else:
@@ -288,7 +289,11 @@ def run(users: int = 20, processes: int = 50, workers: int = 2, db: str = "sqlit
                                 workers=worker_procs, web_workers=web_workers)
             time.sleep(1.0)  # every web process has loaded the task
             uptime = os.getloadavg()[0]
-            result = press_all(server, task.owners, client=client)
+            leaders = {server.proc.pid: "web", nomad.proc.pid: "stand-in",
+                       **{w.pid: "workers" for w in server.workers}}
+            if cluster is not None:
+                leaders[cluster.postmaster_pid()] = "postgres"
+            result = press_all(server, task.owners, client=client, leaders=leaders)
             alone_ms = sorted(s * 1000 for s in press_one_by_one(server, task.owners, 10)) \
                 if alone else []
         finally:

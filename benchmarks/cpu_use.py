@@ -5,8 +5,9 @@ else runs in that moment (a worker's export, PostgreSQL's autovacuum, another te
 the host). The CPU time each role used is steadier, and says what to make cheaper: the
 kernel's per-thread run time (`/proc/PID/task/TID/schedstat`, nanoseconds) of every
 process, read right before and right after the burst, summed per role — the CAMS web
-processes, the NOMAD workers, the PostgreSQL server processes, the NOMAD stand-in, the
-benchmark's own client and everything else. Linux only (elsewhere: nothing measured).
+processes, the NOMAD workers, the PostgreSQL server processes, the NOMAD stand-in (each
+known by the process that leads it), the benchmark's own client, and everything else on
+the machine. Linux only (elsewhere: nothing measured).
 """
 
 from __future__ import annotations
@@ -16,16 +17,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 PROC = Path("/proc")
-#: (role, what its command line holds), first match wins
-ROLES = (("web", "cams_module.lims.web"), ("web", "cams_module.lims.jam_server"),
-         ("workers", "cams_module.lims.worker"), ("postgres", "postgres"),
-         ("stand-in", "cams_module.standin"))
 
 
-def _role(pid: int, command: str) -> str:
-    if pid == os.getpid():
-        return "client"
-    return next((role for role, mark in ROLES if mark in command), "other")
+def _ids(pid: int) -> tuple[int, int, int]:
+    """(pid, parent pid, session id) of process `pid`."""
+    fields = (PROC / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()
+    return pid, int(fields[1]), int(fields[3])
 
 
 def started(pid: int) -> float:
@@ -42,20 +39,24 @@ def uptime() -> float:
     return float((PROC / "uptime").read_text().split()[0])
 
 
-def snapshot() -> dict[int, tuple[str, int]]:
-    """{pid: (role, nanoseconds run so far by all its threads)} of every process."""
+def snapshot(leaders: dict[int, str]) -> dict[int, tuple[str, int]]:
+    """{pid: (role, nanoseconds run so far by all its threads)} of every process: the
+    role of the leader (in `leaders`: pid -> role) that is the process itself, its
+    parent or its session; "client" for this process; "other" for the rest."""
     found: dict[int, tuple[str, int]] = {}
+    me = os.getpid()
     for entry in PROC.iterdir() if PROC.is_dir() else ():
         if not entry.name.isdigit():
             continue
         try:
-            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(
-                "utf-8", "replace")
+            ids = _ids(int(entry.name))
             ran = sum(int((thread / "schedstat").read_text().split()[0])
                       for thread in (entry / "task").iterdir())
-        except (OSError, ValueError, IndexError):  # ended meanwhile, or a kernel thread
+        except (OSError, ValueError, IndexError):  # ended meanwhile
             continue
-        found[int(entry.name)] = (_role(int(entry.name), command), ran)
+        role = "client" if ids[0] == me else next(
+            (leaders[i] for i in ids if i in leaders), "other")
+        found[ids[0]] = (role, ran)
     return found
 
 
@@ -63,6 +64,7 @@ def snapshot() -> dict[int, tuple[str, int]]:
 class CpuMeter:
     """CPU milliseconds per role between `start()` and `stop()`."""
 
+    leaders: dict[int, str] = field(default_factory=dict)  # pid -> role (see snapshot)
     used_ms: dict[str, float] = field(default_factory=dict)
     _before: dict[int, tuple[str, int]] = field(default_factory=dict)
     _since: float = 0.0
@@ -70,12 +72,12 @@ class CpuMeter:
     def start(self) -> None:
         """Read every process's run time now."""
         self._since = uptime() - 0.01  # /proc's start times are in clock ticks
-        self._before = snapshot()
+        self._before = snapshot(self.leaders)
 
     def stop(self) -> None:
         """Add what each role ran since `start()` to `used_ms` (a process started
         meanwhile counts from zero; one that was there but unseen is left out)."""
-        for pid, (role, ran) in snapshot().items():
+        for pid, (role, ran) in snapshot(self.leaders).items():
             if pid in self._before:
                 ran -= self._before[pid][1]
             elif started(pid) < self._since:

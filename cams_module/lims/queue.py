@@ -10,7 +10,8 @@ A step due later (a look at NOMAD's processing in 0.5 s) is put in Huey's schedu
 survives a worker's death; Huey's own scheduler only looks at it once a second, so the
 worker that scheduled it also wakes at its due time and moves what is due to the queue
 (`_Waker`), and idle worker threads look at the queue at least every 0.1 s: a delay of
-0.5 s is 0.5 s, not "the next whole second".
+0.5 s is 0.5 s, not "the next whole second". A worker runs a step once the presses
+arriving in that moment are answered (`press_gate`).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from huey import RedisHuey, SqliteHuey
 from huey.storage import SqliteStorage
 from huey.utils import normalize_time
 
-from cams_module.lims import connections
+from cams_module.lims import connections, press_gate
 from cams_module.lims.write_lock import ensure_wal, sqlite_writer
 
 log = logging.getLogger("cams_module.lims.queue")
@@ -43,6 +44,7 @@ _runner: Callable[[int, str], tuple[str, float] | None] | None = None
 _served: Any = None
 _presses = True  # this process queues presses (a web process); False in a worker
 _waker: _Waker | None = None
+_gate: Path | None = None  # a worker's task folder: its steps let presses go first
 _queues: dict[str, tuple[Any, Any]] = {}
 _lock = threading.Lock()
 #: idle worker threads look at the queue at most this far apart (seconds)
@@ -100,6 +102,8 @@ def _step(job_id: int, ticket: str) -> None:
     """The queued function: run one step of the job, then queue the next (with delay)."""
     if _runner is None:
         raise QueueError("a CAMS job step reached a process that is not a worker")
+    if _gate is not None:
+        press_gate.hold_back(_gate)  # the presses arriving now go first
     following = _runner(job_id, ticket)
     if following is not None:
         next_ticket, delay = following
@@ -181,6 +185,8 @@ def enqueue(task_dir: str | Path, job_id: int, ticket: str, delay: float = 0.0) 
             step.schedule(args=(job_id, ticket), delay=delay)
         else:
             step(job_id, ticket)
+        if _presses:
+            press_gate.mark(task_dir)
     except QueueError:
         raise
     except Exception as err:  # redis down, sqlite file unwritable, …
@@ -215,8 +221,8 @@ def serve(task_dir: str | Path, runner: Callable[[int, str], tuple[str, float] |
           workers: int, scheduler_interval: int = 1) -> Any:
     """The Huey consumer running `runner` on `workers` threads (call `.run()`), with the
     waker of the steps it schedules (`scheduler_interval`: of Huey's own scheduler)."""
-    global _runner, _served, _waker, _presses
-    _runner, _presses = runner, False
+    global _runner, _served, _waker, _presses, _gate
+    _runner, _presses, _gate = runner, False, Path(task_dir)
     huey, _served = get_queue(task_dir)
     _waker = _Waker(huey)
     return huey.create_consumer(workers=max(1, workers), worker_type="thread",
