@@ -4,9 +4,9 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
+
+from cams_module.schema.durable_file import durable_replace, fsync_folder
 
 
 class DocumentError(ValueError):
@@ -33,21 +33,9 @@ def read_json(path: str | Path) -> dict:
 
 
 def write_atomic(path: str | Path, text: str) -> None:
-    """Write ``text`` to ``path`` via a temp file in the same folder and an atomic rename,
-    so a crash never leaves a half-written archive."""
+    """Write ``text`` to ``path`` whole or not at all (a temp file in the same folder, an
+    atomic rename, then the folder fsync'd): a crash never leaves a half-written archive
+    nor loses the save. The file keeps its mode (0644 for a new file)."""
     target = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if target.exists():
-            os.chmod(tmp, target.stat().st_mode & 0o777)
-        else:
-            os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    durable_replace(target, text)
+    fsync_folder(target.parent)

@@ -4,12 +4,10 @@ Written as a temporary file beside the target, fsync'd, renamed, then the folder
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import io
 import os
 import struct
-import tempfile
 import zipfile
 import zlib
 from collections.abc import Callable, Iterable
@@ -17,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from cams_module.schema.archive_json import archive_bytes
+from cams_module.schema.durable_file import durable_replace, fsync_folder
 from cams_module.schema.yaml_package import yaml_text
 
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
@@ -145,40 +144,20 @@ def write_zip(result: Any, path: str | os.PathLike) -> Path:
 
 
 def durable_write(image: bytes, target: Path) -> None:
-    """Put ``image`` at ``target`` whole or not at all: a temporary file beside it, fsync'd,
-    then renamed over it. ZipWriteError (nothing left behind) when that fails. The rename
-    itself is on disk once the folder is fsync'd (:func:`sync_folder`)."""
+    """Put ``image`` at ``target`` whole or not at all, with FILE_MODE (schema/durable_file).
+    ZipWriteError (nothing left behind) when that fails. The rename itself is on disk once
+    the folder is fsync'd (:func:`sync_folder`)."""
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        durable_replace(target, image, FILE_MODE)
     except OSError as exc:
         raise ZipWriteError(target, exc) from exc
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(image)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, FILE_MODE)
-        os.replace(tmp, target)
-    except BaseException as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        if isinstance(exc, OSError):
-            raise ZipWriteError(target, exc) from exc
-        raise
 
 
 def sync_folder(folder: Path, target: Path) -> None:
-    """fsync ``folder`` so that renames into it survive a crash; a file system that cannot
-    fsync a folder (EINVAL) keeps its own guarantees. ZipWriteError naming ``target`` (the
-    zip renamed into it) otherwise."""
+    """fsync ``folder`` so that renames into it survive a crash (EINVAL tolerated:
+    schema/durable_file). ZipWriteError naming ``target`` (the zip renamed into it)
+    otherwise."""
     try:
-        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+        fsync_folder(folder)
     except OSError as exc:
         raise ZipWriteError(target, exc) from exc
-    try:
-        os.fsync(fd)
-    except OSError as exc:
-        if exc.errno != errno.EINVAL:
-            raise ZipWriteError(target, exc) from exc
-    finally:
-        os.close(fd)
