@@ -31,6 +31,7 @@ def instant(text):
 def test_reader_returns_the_demo_documents_back(cams_task_copy):
     documents = run_in_task(cams_task_copy.path, READ_ALL, env={"CAMS_TIMEZONE": ""})
     assert set(documents) == {d["process"]["name"] for d in DEMO}
+    assert any(s.get("notes") for d in DEMO for s in d["steps"]), "a step with notes"
     for original in DEMO:
         read = documents[original["process"]["name"]]
         proc, want = read["process"], original["process"]
@@ -41,8 +42,8 @@ def test_reader_returns_the_demo_documents_back(cams_task_copy):
         assert [s["position"] for s in read["steps"]] == sorted(
             s["position"] for s in original["steps"])
         for got, step in zip(read["steps"], original["steps"], strict=True):
-            assert (got["type"], got["name"], got["operator"]) == (
-                step["type"], step["name"], step["operator"])
+            assert (got["type"], got["name"], got["operator"], got["notes"]) == (
+                step["type"], step["name"], step["operator"], step.get("notes"))
             assert got["fields"] == {k: yes_no(v) for k, v in step["fields"].items()}
             assert instant(got["date"]) == instant(step["date"])
             assert dt.datetime.fromisoformat(got["date"]).tzinfo is not None

@@ -27,7 +27,7 @@ from cams_module.lims.times import to_iso
 from cams_module.lims.type_items import read_type_values
 
 PROCESS_KEYS = ("name", "description", "owner", "project", "start_date", "end_date", "notes")
-STEP_KEYS = ("position", "name", "date", "operator")
+STEP_KEYS = ("position", "name", "date", "operator", "notes")
 
 
 def catalogue_items() -> dict[str, str]:
@@ -54,7 +54,8 @@ class CamsLayout:
         "notes": "notes"})
     #: step document key -> CAMS field of the steps item
     step_fields: dict[str, str] = field(default_factory=lambda: {
-        "position": "position", "name": "name", "date": "date", "operator": "operator"})
+        "position": "position", "name": "name", "date": "date", "operator": "operator",
+        "notes": "notes"})
     #: the steps field holding the step type (a lookup to `step_types`)
     step_type_field: str = "step_type"
     #: the steps field holding the type's values as a JSON object; None if columns are used

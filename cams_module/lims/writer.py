@@ -55,6 +55,7 @@ def write_process_document(task: Any, document: dict) -> int:
         steps.name.value = step.get("name") or ""
         steps.date.value = from_iso(step.get("date"))
         steps.operator.value = step.get("operator") or ""
+        steps.notes.value = step.get("notes") or ""
         step_type = catalogue.get(step["type"])
         values_item = getattr(processes, step_type.item_name, None) if step_type else None
         columns, rest = split_values(step_type if values_item else None,

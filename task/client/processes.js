@@ -453,22 +453,50 @@ function nomad_upload(item) {
     });
 }
 
+// The publish dialog's classes for the page's Bootstrap: jam.py 5 ships Bootstrap 2 (jQuery
+// plugins only), jam.py 7 Bootstrap 5 (window.bootstrap), which draws a bare "btn" with no
+// fill and a bare input with no border.
+var NOMAD_PUBLISH_CSS = {
+    2: {label: '', input: 'input-mini', check: 'checkbox', check_input: '',
+        check_label: '', error: 'text-error', footer: '', cancel: 'btn',
+        confirm: 'btn btn-danger'},
+    5: {label: 'form-label', input: 'form-control w-auto', check: 'form-check mt-3',
+        check_input: 'form-check-input', check_label: 'form-check-label',
+        error: 'text-danger mt-2', footer: 'd-flex justify-content-end gap-2',
+        cancel: 'btn btn-secondary', confirm: 'btn btn-danger'}
+};
+
+function nomad_bootstrap_major() {
+    var b = window.bootstrap;
+    return b && b.Modal && parseInt(b.Modal.VERSION, 10) >= 5 ? 5 : 2;
+}
+
+var nomad_publish_count = 0;  // each dialog's own ids, for its labels
+
 function nomad_publish_dialog_html() {
+    var css = NOMAD_PUBLISH_CSS[nomad_bootstrap_major()],
+        id = 'nomad-publish-' + (++nomad_publish_count),
+        check = '<input class="nomad-confirm ' + css.check_input + '" type="checkbox" ' +
+            'id="' + id + '-understood"> ',
+        understood = 'I understand that publishing is irreversible.';
     return '<div class="nomad-publish-dialog">' +
         '<p><strong>Publishing on NOMAD cannot be undone.</strong> The upload of ' +
         '<span class="nomad-publish-name"></span> becomes permanent: its files can never ' +
         'be changed or deleted, and it becomes public when the embargo ends.</p>' +
-        '<label>Embargo (months, 0 = public now, at most ' + NOMAD.max_embargo_months +
-        ')</label>' +
-        '<input class="nomad-embargo input-mini" type="number" min="0" max="' +
-            NOMAD.max_embargo_months + '" value="0"> ' +
-        '<label class="checkbox"><input class="nomad-confirm" type="checkbox"> ' +
-        'I understand that publishing is irreversible.</label>' +
-        '<p class="nomad-publish-error text-error"></p>' +
-        '<div style="text-align: right">' +
-          '<button type="button" class="btn nomad-publish-cancel">Cancel</button> ' +
-          '<button type="button" class="btn btn-danger nomad-publish-confirm" disabled>' +
-            'Publish permanently</button>' +
+        '<label class="' + css.label + '" for="' + id + '-embargo">Embargo (months, ' +
+        '0 = public now, at most ' + NOMAD.max_embargo_months + ')</label>' +
+        '<input class="nomad-embargo ' + css.input + '" id="' + id + '-embargo" ' +
+            'type="number" min="0" max="' + NOMAD.max_embargo_months + '" value="0"> ' +
+        (css.check_label ?
+            '<div class="' + css.check + '">' + check + '<label class="' + css.check_label +
+            '" for="' + id + '-understood">' + understood + '</label></div>' :
+            '<label class="' + css.check + '">' + check + understood + '</label>') +
+        '<p class="nomad-publish-error ' + css.error + '"></p>' +
+        '<div class="nomad-publish-buttons ' + css.footer + '" style="text-align: right">' +
+          '<button type="button" class="' + css.cancel + ' nomad-publish-cancel">Cancel' +
+          '</button> ' +
+          '<button type="button" class="' + css.confirm + ' nomad-publish-confirm" ' +
+            'disabled>Publish permanently</button>' +
         '</div>' +
     '</div>';
 }

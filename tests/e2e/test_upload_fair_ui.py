@@ -15,8 +15,26 @@ import requests
 
 from tests.e2e import cams_ui as ui
 from tests.e2e.cams_ui import BUSY, FORM, LIST
+from tests.fixtures.cams_task import JAM_MAJOR
 
 pytestmark = pytest.mark.browser
+NO_FILL = "rgba(0, 0, 0, 0)"
+#: the publish dialog's controls and the classes each carries on the page's Bootstrap
+#: (jam.py 5: Bootstrap 2; jam.py 7: Bootstrap 5), and classes only the other one knows
+PUBLISH_CLASSES = {
+    2: {".nomad-embargo": {"input-mini"}, "label.checkbox": {"checkbox"},
+        ".nomad-publish-error": {"text-error"}, ".nomad-publish-cancel": {"btn"},
+        ".nomad-publish-confirm": {"btn", "btn-danger"}},
+    5: {".nomad-embargo": {"form-control"}, "label[for$='-embargo']": {"form-label"},
+        ".form-check .nomad-confirm": {"form-check-input"},
+        "label[for$='-understood']": {"form-check-label"},
+        ".nomad-publish-error": {"text-danger"},
+        ".nomad-publish-cancel": {"btn", "btn-secondary"},
+        ".nomad-publish-confirm": {"btn", "btn-danger"}},
+}
+OTHER_BOOTSTRAP = {2: {"form-control", "form-label", "form-check-input", "btn-secondary",
+                       "text-danger"},
+                   5: {"input-mini", "checkbox", "text-error"}}
 
 
 def password(demo, login: str) -> str:
@@ -124,6 +142,7 @@ def test_publish_needs_the_right_and_an_explicit_confirmation(running_demo, page
     dialog = page.locator(".modal .nomad-publish-dialog")
     dialog.wait_for()
     assert "cannot be undone" in dialog.inner_text()
+    assert_styled_for_the_pages_bootstrap(page, dialog)
     confirm = dialog.locator(".nomad-publish-confirm")
     assert confirm.is_disabled(), "publishing needs the explicit confirmation first"
     dialog.locator(".nomad-embargo").fill("6")
@@ -134,6 +153,25 @@ def test_publish_needs_the_right_and_an_explicit_confirmation(running_demo, page
     ui.wait_status(page, LIST, "published")
     assert not publish.is_visible()
     assert "published" in ui.panel(page, LIST).locator(".nomad-details").inner_text()
+
+
+def assert_styled_for_the_pages_bootstrap(page, dialog) -> None:
+    """The dialog's controls carry the classes of the Bootstrap jam.py ships, and its
+    buttons are drawn filled (Bootstrap 5 draws a bare "btn" transparent)."""
+    shipped = page.evaluate("() => window.bootstrap ? bootstrap.Modal.VERSION : null")
+    bootstrap = 5 if JAM_MAJOR >= 7 else 2
+    assert (shipped or "2").split(".")[0] == str(bootstrap), shipped
+    seen: set[str] = set()
+    for css, classes in PUBLISH_CLASSES[bootstrap].items():
+        control = dialog.locator(css)
+        assert control.count() == 1, f"{css} in the dialog"
+        has = set(control.evaluate("e => [...e.classList]"))
+        assert classes <= has, f"{css}: {sorted(has)}"
+        seen |= has
+    assert not seen & OTHER_BOOTSTRAP[bootstrap], sorted(seen & OTHER_BOOTSTRAP[bootstrap])
+    for css in (".nomad-publish-cancel", ".nomad-publish-confirm"):
+        fill = dialog.locator(css).evaluate("e => getComputedStyle(e).backgroundColor")
+        assert fill != NO_FILL, f"{css} is drawn without a fill"
 
 
 def test_export_downloads_the_zip_without_uploading(running_demo, page, tmp_path):

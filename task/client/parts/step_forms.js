@@ -7,7 +7,7 @@
 // and saved together with the process.
 
 var STEP_DURATION = /^\d{1,3}:[0-5]\d:[0-5]\d$/,
-    STEP_FORM_FIELDS = ['position', 'step_type', 'name', 'date', 'operator'];
+    STEP_FORM_FIELDS = ['position', 'step_type', 'name', 'date', 'operator', 'notes'];
 
 function step_new_key() {
     var bytes = new Uint8Array(16);
