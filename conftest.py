@@ -3,6 +3,7 @@
 import pytest
 
 pytest_plugins = [
+    "tests.fixtures.child_processes",  # SIGTERM ends a run like Ctrl-C; no leftovers
     "tests.fixtures.nomad_server",
     "tests.fixtures.cams_task",
     "tests.fixtures.browser",

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.fixtures.child_processes import spawn
+
 SCREENSHOT_DIR = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 EXAMPLES = Path(__file__).resolve().parents[1] / "data" / "plugin-example-2.0.0"
 
@@ -56,7 +58,7 @@ def xvfb() -> Iterator[Display]:
         if shutil.which(tool) is None:
             pytest.skip(f"{tool} is not installed (./run test installs it)")
     read_fd, write_fd = os.pipe()
-    server = subprocess.Popen(
+    server = spawn(
         ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", "1600x1000x24", "-nolisten", "tcp"],
         pass_fds=(write_fd,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )

@@ -12,6 +12,7 @@ import pytest
 
 from cams_module.editor.tk_app import EditorApp
 from cams_module.editor.tk_window import build_window
+from tests.fixtures.child_processes import spawn
 from tests.gui.official_helpers import Answers, select_row
 
 pytestmark = pytest.mark.gui
@@ -139,7 +140,7 @@ def test_open_asks_before_dropping_changes_and_reports_broken_files(root, pump, 
 
 
 def test_the_official_command_opens_its_window(xvfb, upload):
-    proc = subprocess.Popen(
+    proc = spawn(
         [sys.executable, "-m", "cams_module.official", str(upload / "Prova_PEB.archive.json")],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
