@@ -52,33 +52,42 @@ def export_rows(processes: int) -> list[Row]:
     return rows
 
 
+#: how the load rows name each database setting
+DATABASES = {"postgres": "PostgreSQL via its Unix socket",
+             "postgres-tcp": "PostgreSQL via TCP 127.0.0.1"}
+
+
 def load_rows(users: int, processes: int, db: str = "sqlite") -> list[Row]:
     from benchmarks.bench_load import run
 
     rows: list[Row] = []
-    for web, procs, label in ((0, 1, "jam.py single process + 1 worker"),
-                              (4, 2, "gunicorn 4 procs + 2 workers")):
+    cases = [(db, 0, 1, "jam.py single process + 1 worker"),
+             (db, 4, 2, "gunicorn 4 procs + 2 workers")]
+    if db == "postgres":  # through its Unix socket, as from the same host; TCP beside it
+        cases.append(("postgres-tcp", 4, 2, "gunicorn 4 procs + 2 workers"))
+    for db, web, procs, label in cases:
+        shown = DATABASES.get(db, db)
         try:
             f = run(users, processes, workers=2, db=db, web_workers=web, worker_procs=procs)
         except BaseException as err:  # noqa: BLE001 - e.g. PostgreSQL not installed
             if db == "sqlite" or isinstance(err, KeyboardInterrupt):
                 raise
-            return [("button", f"{db}: not measured", f"{type(err).__name__}: {err}"[:60],
+            return [("button", f"{shown}: not measured", f"{type(err).__name__}: {err}"[:60],
                      "")]
         rows += [
             ("button", f"click-to-queued, {users} users x {processes} processes at once, "
-             f"{db}, {label}",
+             f"{shown}, {label}",
              f"p50 {f['p50_ms']:.0f} ms, p95 {f['p95_ms']:.0f} ms (max {f['max_ms']:.0f})",
              f"target p95 < 100 ms; {f['processed']}/{processes} processed in "
              f"{f['until_done_s']:.1f} s, {f['errors']} refused; load average "
              f"{f['load']:.1f} before the burst"),
-            ("button", f"CPU used during that burst, per press, {db}, {label}",
+            ("button", f"CPU used during that burst, per press, {shown}, {label}",
              _cpu_per_press(f, processes),
              f"burst {f['burst_ms']:.0f} ms x {os.cpu_count()} CPUs = "
              f"{(os.cpu_count() or 1) * f['burst_ms']:.0f} CPU ms, used: "
              + ", ".join(f"{role} {ms:.0f} ms" for role, ms in sorted(f["cpu_ms"].items()))),
             ("button", f"click-to-queued, one press alone ({f['alone_presses']} presses), "
-             f"{db}, {label}",
+             f"{shown}, {label}",
              f"p50 {f['alone_p50_ms']:.0f} ms, p95 {f['alone_p95_ms']:.0f} ms",
              "target < 100 ms"),
         ]

@@ -262,7 +262,8 @@ def standin_uploads(nomad: StandinProcess) -> list[dict]:
 def run(users: int = 20, processes: int = 50, workers: int = 2, db: str = "sqlite",
         web_workers: int = 0, worker_procs: int = 1, steps: int = 0,
         processing_delay: float = 0.2, alone: bool = True, client: str = "light") -> dict:
-    """Build (sqlite, or a throwaway PostgreSQL cluster with `db="postgres"`), start the
+    """Build (sqlite, or a throwaway PostgreSQL cluster with `db="postgres"`, reached
+    through its Unix socket, or `"postgres-tcp"`, through 127.0.0.1), start the
     web server (jam.py's own, or gunicorn with `web_workers` processes) and
     `worker_procs` NOMAD worker processes of `workers` threads, press, and return the
     figures (p50/p95 ms, seconds until done); `client`: see `press_all`."""
@@ -272,11 +273,12 @@ def run(users: int = 20, processes: int = 50, workers: int = 2, db: str = "sqlit
         server = None
         nomad = None
         try:
-            if db == "postgres":
+            if db in ("postgres", "postgres-tcp"):
                 from tests.fixtures.postgres import start_cluster
 
                 cluster = start_cluster()
-                args, env = cluster.build_args(cluster.create_database())
+                args, env = cluster.build_args(cluster.create_database(),
+                                               socket=db == "postgres")
                 build = build_task(root / "build", [*args, "--no-demo"], env)
                 task = extend_task(build, None, users, processes, steps=steps)
             else:
@@ -328,7 +330,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2, help="threads per worker process")
     parser.add_argument("--worker-procs", type=int, default=1)
     parser.add_argument("--web-workers", type=int, default=0, help="gunicorn processes")
-    parser.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
+    parser.add_argument("--db", choices=("sqlite", "postgres", "postgres-tcp"),
+                        default="sqlite", help="postgres: through its Unix socket, as "
+                        "from the same host; postgres-tcp: through 127.0.0.1")
     parser.add_argument("--client", choices=("light", "threads"), default="light",
                         help="light: one thread writes every press (benchmarks.burst); "
                              "threads: a thread and requests session per press")

@@ -3,9 +3,10 @@
 A burst of 50 presses lasts about 100 ms on 2 cores, so its latency swings with whatever
 else runs in that moment (a worker's export, PostgreSQL's autovacuum, another tenant of
 the host). The CPU time each role used is steadier, and says what to make cheaper: the
-kernel's per-thread run time (`/proc/PID/task/TID/schedstat`, nanoseconds) of every
-process, read right before and right after the burst, summed per role — the CAMS web
-processes, the NOMAD workers, the PostgreSQL server processes, the NOMAD stand-in (each
+kernel's per-thread run time (`/proc/PID/task/TID/schedstat`, nanoseconds; the process's
+clock ticks in `/proc/PID/stat` where threads ended meanwhile) of every process, read
+right before and right after the burst, summed per role — the CAMS web processes, the
+NOMAD workers, the PostgreSQL server processes, the NOMAD stand-in (each
 known by the process that leads it), the benchmark's own client, and everything else on
 the machine. Linux only (elsewhere: nothing measured).
 """
@@ -19,10 +20,14 @@ from pathlib import Path
 PROC = Path("/proc")
 
 
-def _ids(pid: int) -> tuple[int, int, int]:
-    """(pid, parent pid, session id) of process `pid`."""
+TICK_NS = 1e9 / os.sysconf("SC_CLK_TCK")
+
+
+def _ids(pid: int) -> tuple[tuple[int, int, int], float]:
+    """((pid, parent pid, session id), nanoseconds of CPU by the whole process in clock
+    ticks — threads that ended included) of process `pid`."""
     fields = (PROC / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()
-    return pid, int(fields[1]), int(fields[3])
+    return (pid, int(fields[1]), int(fields[3])), (int(fields[11]) + int(fields[12])) * TICK_NS
 
 
 def started(pid: int) -> float:
@@ -39,24 +44,25 @@ def uptime() -> float:
     return float((PROC / "uptime").read_text().split()[0])
 
 
-def snapshot(leaders: dict[int, str]) -> dict[int, tuple[str, int]]:
-    """{pid: (role, nanoseconds run so far by all its threads)} of every process: the
-    role of the leader (in `leaders`: pid -> role) that is the process itself, its
-    parent or its session; "client" for this process; "other" for the rest."""
-    found: dict[int, tuple[str, int]] = {}
+def snapshot(leaders: dict[int, str]) -> dict[int, tuple[str, int, float]]:
+    """{pid: (role, nanoseconds run so far by its threads alive now, the same for the
+    whole process in clock ticks)} of every process: the role of the leader (in
+    `leaders`: pid -> role) that is the process itself, its parent or its session;
+    "client" for this process; "other" for the rest."""
+    found: dict[int, tuple[str, int, float]] = {}
     me = os.getpid()
     for entry in PROC.iterdir() if PROC.is_dir() else ():
         if not entry.name.isdigit():
             continue
         try:
-            ids = _ids(int(entry.name))
+            ids, ticks = _ids(int(entry.name))
             ran = sum(int((thread / "schedstat").read_text().split()[0])
                       for thread in (entry / "task").iterdir())
         except (OSError, ValueError, IndexError):  # ended meanwhile
             continue
         role = "client" if ids[0] == me else next(
             (leaders[i] for i in ids if i in leaders), "other")
-        found[ids[0]] = (role, ran)
+        found[ids[0]] = (role, ran, ticks)
     return found
 
 
@@ -66,7 +72,7 @@ class CpuMeter:
 
     leaders: dict[int, str] = field(default_factory=dict)  # pid -> role (see snapshot)
     used_ms: dict[str, float] = field(default_factory=dict)
-    _before: dict[int, tuple[str, int]] = field(default_factory=dict)
+    _before: dict[int, tuple[str, int, float]] = field(default_factory=dict)
     _since: float = 0.0
 
     def start(self) -> None:
@@ -77,9 +83,9 @@ class CpuMeter:
     def stop(self) -> None:
         """Add what each role ran since `start()` to `used_ms` (a process started
         meanwhile counts from zero; one that was there but unseen is left out)."""
-        for pid, (role, ran) in snapshot(self.leaders).items():
-            if pid in self._before:
-                ran -= self._before[pid][1]
+        for pid, (role, ran, ticks) in snapshot(self.leaders).items():
+            if pid in self._before:  # a thread that ended meanwhile shows in ticks only
+                ran = max(ran - self._before[pid][1], ticks - self._before[pid][2])
             elif started(pid) < self._since:
                 continue
             if ran > 0:

@@ -93,6 +93,31 @@ def test_publish_on_postgres(pg_build, pg_server, nomad_server):
     scenario_publish(pg_server, nomad_server, name="Publish-PG")
 
 
+def test_success_through_the_unix_socket(postgres_cluster, nomad_server, tmp_path):
+    """PostgreSQL on the same host, reached through its socket folder as `--db-host`
+    (the plug-in guide's advice): the task builds, jam.py, the button, the worker's
+    claim in one statement and its write-back all use it."""
+    database = postgres_cluster.create_database()
+    args, env = postgres_cluster.build_args(database, socket=True)
+    assert args[args.index("--db-host") + 1] == str(postgres_cluster.folder)
+    build = build_task(tmp_path / "build", args, env)
+    server = CamsServer(build, tmp_path / "task", nomad_env(nomad_server))
+    try:
+        scenario_success(server, nomad_server)
+        con = postgres_cluster.connect(database["database"])
+        try:
+            cursor = con.cursor()
+            cursor.execute("SELECT count(*), count(client_addr) FROM pg_stat_activity "
+                           "WHERE datname = %s AND pid <> pg_backend_pid()",
+                           (database["database"],))
+            sessions, over_tcp = cursor.fetchone()
+        finally:
+            con.close()
+        assert sessions > 0 and over_tcp == 0  # CAMS's own sessions: the socket only
+    finally:
+        server.stop()
+
+
 def test_restart_mid_job_on_postgres(pg_build, nomad_server_factory, tmp_path):
     nomad = nomad_server_factory(processing_delay=2.0)
     server = CamsServer(pg_build, tmp_path / "task", nomad_env(nomad))
