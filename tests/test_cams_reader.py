@@ -107,3 +107,21 @@ result = [read_process(task, rows.id.value, layout)["steps"][0]["fields"]
     typed, as_json = run_in_task(cams_task_copy.path, body)
     assert typed == {"solution_type": "RCA-1", "temperature": 75.0, "duration": 10.0}
     assert as_json == {}
+
+
+def test_a_cams_whose_steps_have_no_notes_field_still_reads(cams_task_copy):
+    """Steps gained a Notes field in this version; a CAMS without one (built before, or a
+    facility's own layout) reads as before, with no step notes."""
+    body = """
+from dataclasses import replace
+from cams_module.lims.reader import DEFAULT_LAYOUT, read_process
+rows = task.processes.copy(handlers=False)
+rows.set_where(name="MEMS-Gyro-B2")
+rows.open()
+fields = {**DEFAULT_LAYOUT.step_fields, "notes": "no_such_field"}
+read = read_process(task, rows.id.value, replace(DEFAULT_LAYOUT, step_fields=fields))
+result = {"notes": [s["notes"] for s in read["steps"]], "names": [s["name"] for s in read["steps"]]}
+"""
+    result = run_in_task(cams_task_copy.path, body)
+    assert result["notes"] == [None] * len(result["notes"]) != []
+    assert "Backside litho" in result["names"]

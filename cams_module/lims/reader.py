@@ -28,6 +28,8 @@ from cams_module.lims.type_items import read_type_values
 
 PROCESS_KEYS = ("name", "description", "owner", "project", "start_date", "end_date", "notes")
 STEP_KEYS = ("position", "name", "date", "operator", "notes")
+#: step keys a CAMS may lack a field for (steps without notes, as CAMS built before them)
+OPTIONAL_STEP_KEYS = ("notes",)
 
 
 def catalogue_items() -> dict[str, str]:
@@ -85,8 +87,11 @@ def active_layout() -> CamsLayout:
     return _active
 
 
-def _value(item: Any, name: str) -> Any:
-    value = item.field_by_name(name).value
+def _value(item: Any, name: str, optional: bool = False) -> Any:
+    found = item.field_by_name(name)
+    if found is None and optional:  # a CAMS without that field: nothing to read
+        return None
+    value = found.value
     return None if value == "" else value
 
 
@@ -151,7 +156,7 @@ def read_process(task: Any, process_id: int, layout: CamsLayout | None = None) -
         type_name = names.get(step.field_by_name(layout.step_type_field).value)
         doc = {"id": step.id.value}
         for key, cams_field in layout.step_fields.items():
-            doc[key] = _plain(key, _value(step, cams_field))
+            doc[key] = _plain(key, _value(step, cams_field, key in OPTIONAL_STEP_KEYS))
         doc["type"] = type_name
         try:
             doc["fields"] = step_values(step, type_name, layout)
