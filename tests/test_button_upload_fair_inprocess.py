@@ -7,6 +7,7 @@ import time
 
 from tests.fixtures.cams_task import (
     FIND_PROCESS,
+    NO_NOMAD,
     WAIT_IDLE,
     nomad_env,
     run_in_task,
@@ -114,9 +115,7 @@ result["job"] = job_store.latest_job(task, pid)
 
 def test_in_process_without_nomad_configuration(cams_task_copy):
     body = CALL.format(name="Quick-Clean", session=session("m.rossi", "Researcher"))
-    env = {"NOMAD_URL": "", "NOMAD_TOKEN": "", "NOMAD_USERNAME": "", "NOMAD_PASSWORD": "",
-           "NOMAD_CONFIG": ""}
-    result = run_in_task(cams_task_copy.path, body, env=env)
+    result = run_in_task(cams_task_copy.path, body, env=NO_NOMAD)
     assert result["press"]["ok"] is False
     assert "NOMAD is not configured" in result["press"]["message"]
     assert "NOMAD_URL" in result["press"]["message"]

@@ -10,10 +10,7 @@ from contextlib import closing
 
 import pytest
 
-from tests.fixtures.cams_task import build_for_backend, run_in_task
-
-NO_NOMAD = {"NOMAD_URL": "", "NOMAD_TOKEN": "", "NOMAD_USERNAME": "", "NOMAD_PASSWORD": "",
-            "NOMAD_CONFIG": ""}
+from tests.fixtures.cams_task import NO_NOMAD, build_for_backend, run_in_task
 
 BODY = """
 from cams_module.lims import connections

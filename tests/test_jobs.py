@@ -13,10 +13,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from tests.fixtures.cams_task import nomad_env, run_in_task, start_worker_process
-
-NO_NOMAD = {"NOMAD_URL": "", "NOMAD_TOKEN": "", "NOMAD_USERNAME": "", "NOMAD_PASSWORD": "",
-            "NOMAD_CONFIG": ""}
+from tests.fixtures.cams_task import NO_NOMAD, nomad_env, run_in_task, start_worker_process
 
 PREPARE = """
 import time

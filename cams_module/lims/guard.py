@@ -18,6 +18,7 @@ import logging
 from typing import Any
 
 from cams_module.lims import job_store as store
+from cams_module.lims.jam_compat import column_name
 from cams_module.lims.reader import active_layout
 from cams_module.lims.rights import User, allowed, why_not
 from cams_module.status import NomadStatus
@@ -58,7 +59,7 @@ def _rec_id(row: Any, what: str) -> int:
 def _stored(connection: Any, item: Any, rec_id: int, names: list[str]) -> dict | None:
     """The stored values of `names` of one live record of `item` (None when there is
     none), read through the save's own connection."""
-    columns = ", ".join(f'"{item.field_by_name(n).db_field_name}"' for n in names)
+    columns = ", ".join(column_name(item, n) for n in names)
     sql = (f'SELECT {columns} FROM "{item.table_name}" '
            f'WHERE "{item._primary_key_db_field_name}"={int(rec_id)}')
     if item._deleted_flag:

@@ -49,6 +49,12 @@ def last_row_id(cursor: Any) -> int:
     return int(cursor.lastrowid)
 
 
+def column_name(item: Any, name: str) -> str:
+    """The quoted database column of field `name` of jam.py item `item`, for CAMS's own
+    SQL (the same in both versions)."""
+    return f'"{item.field_by_name(name).db_field_name}"'
+
+
 def select(task: Any, sql: str, params: list | None = None) -> list[list]:
     """The rows of a plain SELECT; raises on a database error (both versions)."""
     with connection(task) as con, autocommit(task, con):

@@ -23,6 +23,7 @@ from cams_module.lims.connections import (
     is_sqlite,
 )
 from cams_module.lims.jam_compat import (
+    column_name,
     insert_sql,
     last_row_id,
     next_id_sql,
@@ -116,10 +117,6 @@ def process_state(task: Any, process_id: int) -> ProcessState | None:
     return _state(rows) if rows.record_count() == 1 else None
 
 
-def _column(item: Any, name: str) -> str:
-    return f'"{item.field_by_name(name).db_field_name}"'
-
-
 def process_brief(task: Any, process_id: int) -> ProcessState | None:
     """What a press needs of a process (id, name, owner, status, upload id; the other
     fields are None), in one plain SELECT — or None when there is no such process."""
@@ -128,9 +125,9 @@ def process_brief(task: Any, process_id: int) -> ProcessState | None:
     names = ["id", fields["name"], fields["owner"], "nomad_status", "nomad_upload_id"]
     where = f'"{item._primary_key_db_field_name}"={int(process_id)}'
     if item._deleted_flag:
-        where += f" AND ({_column(item, item._deleted_flag)}=0 OR " \
-                 f"{_column(item, item._deleted_flag)} IS NULL)"
-    rows = select(task, f'SELECT {", ".join(_column(item, n) for n in names)} '
+        where += f" AND ({column_name(item, item._deleted_flag)}=0 OR " \
+                 f"{column_name(item, item._deleted_flag)} IS NULL)"
+    rows = select(task, f'SELECT {", ".join(column_name(item, n) for n in names)} '
                        f'FROM "{item.table_name}" WHERE {where}')
     if len(rows) != 1:
         return None
@@ -160,7 +157,7 @@ def _update_sql(task: Any, item: Any, rec_id: int, values: dict[str, Any],
 def _claim_sql(task: Any, process_id: int, status: NomadStatus, message: str,
                allowed_from: tuple[NomadStatus, ...] | None) -> tuple[str, list]:
     item = processes_item(task)
-    column = f'"{item.field_by_name("nomad_status").db_field_name}"'
+    column = column_name(item, "nomad_status")
     if allowed_from is None:
         busy = ", ".join(f"'{s}'" for s in BUSY)
         where = f" AND ({column} IS NULL OR {column} NOT IN ({busy}))"
@@ -211,7 +208,7 @@ def write_back(task: Any, process_id: int, *, process: dict | None = None,
         if job:
             sql, params = _update_sql(task, task.nomad_jobs, job[0], job[1])
             if holder is not None:
-                sql += (f" AND {_column(task.nomad_jobs, 'worker')}="
+                sql += (f" AND {column_name(task.nomad_jobs, 'worker')}="
                         f"{value_literal(task, len(params) + 1)}")
                 params.append(holder)
             cursor.execute(sql, params)
@@ -231,12 +228,12 @@ def release_if_stuck(task: Any, process_id: int, status: NomadStatus, message: s
     conditional UPDATE, so a job that starts or ends meanwhile is never overruled) and
     add the log row in the same transaction; True when it was stuck."""
     item, jobs = processes_item(task), task.nomad_jobs
-    column = _column(item, "nomad_status")
+    column = column_name(item, "nomad_status")
     busy = ", ".join(f"'{s}'" for s in BUSY)
     states = ", ".join(f"'{s}'" for s in active)
     where = (f" AND {column} IN ({busy}) AND NOT EXISTS (SELECT 1 FROM "
-             f'"{jobs.table_name}" WHERE {_column(jobs, "process")}={int(process_id)} '
-             f'AND {_column(jobs, "state")} IN ({states}))')
+             f'"{jobs.table_name}" WHERE {column_name(jobs, "process")}={int(process_id)} '
+             f'AND {column_name(jobs, "state")} IN ({states}))')
     sql, params = _update_sql(task, item, process_id,
                               {"nomad_status": status, "nomad_message": message}, where)
     with transaction(task) as con:
@@ -321,7 +318,7 @@ def _insert(task: Any, item: Any, values: dict[str, Any], cursor: Any) -> int:
         rec_id = cursor.fetchone()[0]
         values[item._primary_key] = rec_id
     marks = ", ".join(value_literal(task, i) for i in range(1, len(values) + 1))
-    sql, returns_id = insert_sql(task, item, ", ".join(_column(item, n) for n in values), marks)
+    sql, returns_id = insert_sql(task, item, ", ".join(column_name(item, n) for n in values), marks)
     cursor.execute(sql, [_plain(v) for v in values.values()])
     if returns_id:
         rec_id = cursor.fetchone()[0]

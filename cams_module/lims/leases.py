@@ -28,7 +28,7 @@ from contextlib import contextmanager
 from functools import partial
 from typing import Any
 
-from cams_module.lims.jam_compat import value_literal
+from cams_module.lims.jam_compat import column_name, value_literal
 from cams_module.lims.job_store import transaction
 
 log = logging.getLogger("cams_module.lims.leases")
@@ -72,8 +72,7 @@ def new_ticket() -> str:
 
 def _sql(task: Any) -> tuple[str, str, str, str, str, Any]:
     item = task.nomad_jobs
-    col = {name: f'"{item.field_by_name(name).db_field_name}"'
-           for name in ("worker", "heartbeat", "state")}
+    col = {name: column_name(item, name) for name in ("worker", "heartbeat", "state")}
     states = ", ".join(f"'{s}'" for s in ACTIVE)
     key = f'"{item._primary_key_db_field_name}"'
     return item.table_name, col["worker"], col["heartbeat"], col["state"] + \

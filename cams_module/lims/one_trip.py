@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from cams_module.lims.connections import autocommit, connection
-from cams_module.lims.jam_compat import next_id_sql, value_literal
+from cams_module.lims.jam_compat import column_name, next_id_sql, value_literal
 
 
 def claim_sql(update: tuple[str, list], updated_key: str, table: str, key: str,
@@ -40,10 +40,6 @@ def claim_sql(update: tuple[str, list], updated_key: str, table: str, key: str,
     return statement, [*params, *values]
 
 
-def _column(item: Any, name: str) -> str:
-    return f'"{item.field_by_name(name).db_field_name}"'
-
-
 def claim_with_row(task: Any, update: tuple[str, list], updated: Any, item: Any,
                    link: str, values: dict[str, Any]) -> int | None:
     """Run `update` (of one row of item `updated`) and, when it changed that row, insert
@@ -51,9 +47,9 @@ def claim_with_row(task: Any, update: tuple[str, list], updated: Any, item: Any,
     `values` (field name -> value), in one round trip; the new row's id, or None."""
     first = len(update[1]) + 1
     marks = [value_literal(task, i) for i in range(first, first + len(values))]
-    sql, params = claim_sql(update, _column(updated, updated._primary_key), item.table_name,
-                            _column(item, item._primary_key), next_id_sql(task, item),
-                            _column(item, link), [_column(item, n) for n in values], marks,
+    sql, params = claim_sql(update, column_name(updated, updated._primary_key), item.table_name,
+                            column_name(item, item._primary_key), next_id_sql(task, item),
+                            column_name(item, link), [column_name(item, n) for n in values], marks,
                             list(values.values()))
     with connection(task) as con, autocommit(task, con):
         cursor = con.cursor()
