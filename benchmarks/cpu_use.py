@@ -16,27 +16,27 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 PROC = Path("/proc")
+TICK_S = 1 / os.sysconf("SC_CLK_TCK")
 
 
-TICK_NS = 1e9 / os.sysconf("SC_CLK_TCK")
+class Sample(NamedTuple):
+    """One process as a snapshot saw it."""
+
+    role: str
+    ran_ns: int  # run time of its threads alive now (schedstat, nanoseconds)
+    ticks_ns: float  # run time of the whole process, ended threads included (clock ticks)
+    started_s: float  # when it started, seconds since boot
 
 
-def _ids(pid: int) -> tuple[tuple[int, int, int], float]:
-    """((pid, parent pid, session id), nanoseconds of CPU by the whole process in clock
-    ticks — threads that ended included) of process `pid`."""
+def _stat(pid: int) -> tuple[tuple[int, int, int], float, float]:
+    """((pid, parent pid, session id), the process's CPU in clock ticks as nanoseconds,
+    when it started in seconds since boot) of process `pid`."""
     fields = (PROC / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()
-    return (pid, int(fields[1]), int(fields[3])), (int(fields[11]) + int(fields[12])) * TICK_NS
-
-
-def started(pid: int) -> float:
-    """When process `pid` started, in seconds since boot (0.0 when it is gone)."""
-    try:
-        fields = (PROC / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()
-    except (OSError, IndexError):
-        return 0.0
-    return int(fields[19]) / os.sysconf("SC_CLK_TCK")
+    ticks = (int(fields[11]) + int(fields[12])) * TICK_S * 1e9
+    return (pid, int(fields[1]), int(fields[3])), ticks, int(fields[19]) * TICK_S
 
 
 def uptime() -> float:
@@ -44,25 +44,24 @@ def uptime() -> float:
     return float((PROC / "uptime").read_text().split()[0])
 
 
-def snapshot(leaders: dict[int, str]) -> dict[int, tuple[str, int, float]]:
-    """{pid: (role, nanoseconds run so far by its threads alive now, the same for the
-    whole process in clock ticks)} of every process: the role of the leader (in
-    `leaders`: pid -> role) that is the process itself, its parent or its session;
-    "client" for this process; "other" for the rest."""
-    found: dict[int, tuple[str, int, float]] = {}
+def snapshot(leaders: dict[int, str]) -> dict[int, Sample]:
+    """Every process by pid, its role that of the leader (in `leaders`: pid -> role) that
+    is the process itself, its parent or its session; "client" for this process;
+    "other" for the rest."""
+    found: dict[int, Sample] = {}
     me = os.getpid()
     for entry in PROC.iterdir() if PROC.is_dir() else ():
         if not entry.name.isdigit():
             continue
         try:
-            ids, ticks = _ids(int(entry.name))
+            ids, ticks, started = _stat(int(entry.name))
             ran = sum(int((thread / "schedstat").read_text().split()[0])
                       for thread in (entry / "task").iterdir())
         except (OSError, ValueError, IndexError):  # ended meanwhile
             continue
         role = "client" if ids[0] == me else next(
             (leaders[i] for i in ids if i in leaders), "other")
-        found[ids[0]] = (role, ran, ticks)
+        found[ids[0]] = Sample(role, ran, ticks, started)
     return found
 
 
@@ -72,7 +71,7 @@ class CpuMeter:
 
     leaders: dict[int, str] = field(default_factory=dict)  # pid -> role (see snapshot)
     used_ms: dict[str, float] = field(default_factory=dict)
-    _before: dict[int, tuple[str, int, float]] = field(default_factory=dict)
+    _before: dict[int, Sample] = field(default_factory=dict)
     _since: float = 0.0
 
     def start(self) -> None:
@@ -83,13 +82,16 @@ class CpuMeter:
     def stop(self) -> None:
         """Add what each role ran since `start()` to `used_ms` (a process started
         meanwhile counts from zero; one that was there but unseen is left out)."""
-        for pid, (role, ran, ticks) in snapshot(self.leaders).items():
-            if pid in self._before:  # a thread that ended meanwhile shows in ticks only
-                ran = max(ran - self._before[pid][1], ticks - self._before[pid][2])
-            elif started(pid) < self._since:
+        for pid, now in snapshot(self.leaders).items():
+            before = self._before.get(pid)
+            if before is not None:  # a thread that ended meanwhile shows in ticks only
+                ran = max(now.ran_ns - before.ran_ns, now.ticks_ns - before.ticks_ns)
+            elif now.started_s < self._since:
                 continue
+            else:
+                ran = now.ran_ns
             if ran > 0:
-                self.used_ms[role] = self.used_ms.get(role, 0.0) + ran / 1e6
+                self.used_ms[now.role] = self.used_ms.get(now.role, 0.0) + ran / 1e6
 
     def server_ms(self) -> float:
         """What the CAMS side used: web processes, workers and PostgreSQL together."""
